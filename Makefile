@@ -1,0 +1,111 @@
+# briefparse - see README.md. `make` builds ./briefparse, `make run` parses the
+# bundled samples, `make check` runs every test gate. Missing Debian packages
+# are installed first by .ci/install-deps.
+
+PKGS     := libxml-2.0 libpcre2-8 libcjson openssl
+CC       ?= cc
+OPT      ?= -O2 -g
+WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wformat=2 -Wvla
+BUILD    ?= build/default
+DATA     := $(sort $(wildcard data/*.tsv data/*.rules))
+SRC      := $(sort $(wildcard src/*.c))
+LIB_SRC  := $(filter-out src/main.c,$(SRC))
+OBJ      := $(patsubst src/%.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/bundled.o
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+UNITS    := $(patsubst tests/unit/%.c,$(BUILD)/%,$(UNIT_SRC))
+VERSION  := 0.1.0
+
+# Written once by the deps step; holds pkg-config's flags for PKGS.
+include build/config.mk
+
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DBP_VERSION='"$(VERSION)"' -Iinclude $(PKG_CFLAGS)
+CFLAGS   += $(OPT) $(WARN) $(EXTRA_CFLAGS)
+LDFLAGS  += $(EXTRA_LDFLAGS)
+LDLIBS   += $(PKG_LIBS)
+
+.PHONY: all run check unit golden asan valgrind fuzz bench lint format clean deps
+.DEFAULT_GOAL := all
+
+all: briefparse
+
+build/config.mk: Makefile .ci/install-deps
+	@sh .ci/install-deps
+	@mkdir -p build
+	@{ echo "PKG_CFLAGS := $$(pkg-config --cflags $(PKGS))"; \
+	   echo "PKG_LIBS := $$(pkg-config --libs $(PKGS))"; } > $@
+
+deps:
+	@sh .ci/install-deps check bench
+
+briefparse: $(BUILD)/briefparse
+	cp $< $@
+
+$(BUILD)/briefparse: $(BUILD)/main.o $(BUILD)/libbriefparse.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/libbriefparse.a: $(OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: src/%.c $(wildcard include/*.h) | $(BUILD)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/bundled.c: $(DATA) $(BUILD)/embed | $(BUILD)
+	$(BUILD)/embed $@ $(DATA)
+
+$(BUILD)/bundled.o: $(BUILD)/bundled.c include/bp_bundled.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/embed: src/tools/embed.c | $(BUILD)
+	$(CC) $(OPT) $(WARN) -o $@ $<
+
+$(BUILD)/test_%: tests/unit/test_%.c tests/unit/harness.h $(BUILD)/libbriefparse.a
+	$(CC) $(CPPFLAGS) -Itests/unit $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libbriefparse.a $(LDLIBS)
+
+$(BUILD):
+	mkdir -p $@
+
+units: $(UNITS)
+
+run: briefparse
+	@mkdir -p build/samples
+	@for f in data/samples/*.txt; do \
+		out=build/samples/$$(basename $$f .txt).jsonl; \
+		./briefparse "$$f" > "$$out" || exit 1; \
+		echo "$$f -> $$out ($$(wc -l < $$out) records)"; \
+	done
+	@echo; echo "first records of $$(ls build/samples/*.jsonl | head -1):"
+	@head -c 1500 "$$(ls build/samples/*.jsonl | head -1)"; echo ...
+
+# Everything CI runs. Ends with "N passed, N failed".
+check: deps
+	@sh tests/run.sh
+
+unit: briefparse
+	@$(MAKE) --no-print-directory units
+	@sh tests/run.sh unit
+
+golden: briefparse
+	@sh tests/run.sh golden
+
+asan:
+	@sh tests/run.sh asan
+
+valgrind: briefparse
+	@sh tests/run.sh valgrind
+
+fuzz:
+	@sh tests/fuzz/run.sh
+
+bench: deps briefparse
+	@sh bench/run.sh
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --std=c11 -Iinclude src
+
+format:
+	clang-format -i src/*.c src/tools/*.c include/*.h tests/unit/*.c tests/unit/*.h
+
+clean:
+	rm -rf build briefparse

@@ -1,0 +1,91 @@
+/*
+ * bp_classify.h - the rule-based classifier: countries, organisations, topics.
+ *
+ * Rules come from three files (bundled from data/, or from a user directory,
+ * see bp_data.h):
+ *   countries.tsv      gazetteer: ISO 3166-1 code (plus XK), kind, alias
+ *   organizations.tsv  organisations: id, kind, alias
+ *   topics.rules       topic sections of weighted PCRE2 patterns
+ * Their formats are documented in the files' own headers and docs/rules.md.
+ * They are compiled once (PCRE2, JIT on) by bp_rules_load and matched in one
+ * pass over each block by bp_classifier_run. Only classify.c includes PCRE2.
+ */
+#ifndef BP_CLASSIFY_H
+#define BP_CLASSIFY_H
+
+#include <stddef.h>
+
+#include "bp_error.h"
+
+/* At most this many evidence spans are kept per tag; `count` still counts
+ * every match. */
+#define BP_EVIDENCE_MAX 8
+
+/* A span of the text given to bp_classifier_run, in bytes: [start, end). */
+typedef struct bp_evidence {
+	size_t start, end;
+} bp_evidence;
+
+/* One tag on a block. Strings are owned by the bp_rules and live as long as
+ * it does. */
+typedef struct bp_tag {
+	const char *id;       /* "SY", "NATO", "cyber" */
+	const char *name;     /* "Syria", "North Atlantic Treaty Organization", topic name */
+	unsigned count;       /* matches counted toward the tag */
+	double score;         /* topics: score in [0, 1]; countries, organisations: 0 */
+	size_t nevidence;     /* <= BP_EVIDENCE_MAX, in text order */
+	bp_evidence evidence[BP_EVIDENCE_MAX];
+} bp_tag;
+
+/* The result of one bp_classifier_run. Arrays are owned by the classifier and
+ * are valid until its next run or its free. Order: countries and
+ * organisations by count descending, then id ascending; topics by score
+ * descending, then id ascending. */
+typedef struct bp_tags {
+	const bp_tag *countries;
+	size_t ncountries;
+	const bp_tag *organizations;
+	size_t norganizations;
+	const bp_tag *topics;
+	size_t ntopics;
+} bp_tags;
+
+typedef struct bp_rules bp_rules;           /* compiled, read-only, shareable between threads */
+typedef struct bp_classifier bp_classifier; /* per-thread match state and result storage */
+
+/* Loads and compiles the rules. dir: NULL for the bundled rules only, else a
+ * directory whose countries.tsv / organizations.tsv / topics.rules replace
+ * the bundled files of the same name (files it lacks stay bundled).
+ * On error returns BP_ERR_DATA (malformed file: err->path is the file,
+ * err->line the line, message e.g. "invalid pattern: missing )") or
+ * BP_ERR_IO / BP_ERR_NOMEM, and *out is NULL. The caller owns *out. */
+bp_status bp_rules_load(const char *dir, bp_rules **out, bp_error *err);
+void bp_rules_free(bp_rules *rules);
+
+/* What is loaded, for --list-rules: kind is "country", "organization" or
+ * "topic"; for a country or organisation `detail` is its alias count, for a
+ * topic its pattern count. `source` is the file it came from. Returns the
+ * number of entries; fills *e for index i < that number. */
+typedef struct bp_rule_info {
+	const char *kind;
+	const char *id;
+	const char *name;
+	size_t detail;
+	const char *source;
+} bp_rule_info;
+size_t bp_rules_count(const bp_rules *rules);
+void bp_rules_info(const bp_rules *rules, size_t i, bp_rule_info *e);
+
+/* A classifier borrows rules, which must outlive it. NULL on allocation failure. */
+bp_classifier *bp_classifier_new(const bp_rules *rules);
+void bp_classifier_free(bp_classifier *c);
+
+/* Tags text[0, len): UTF-8, already normalized (single spaces, paragraphs
+ * separated by "\n\n"). The first heading_len bytes are the block's heading
+ * (0 for none), which counts toward topics with extra weight. Evidence
+ * offsets are relative to text. Returns BP_OK, or BP_ERR_NOMEM / BP_ERR_LIMIT
+ * with err filled. */
+bp_status bp_classifier_run(bp_classifier *c, const char *text, size_t len,
+			    size_t heading_len, bp_tags *out, bp_error *err);
+
+#endif

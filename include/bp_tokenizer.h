@@ -1,0 +1,119 @@
+/*
+ * bp_tokenizer.h - stage 2: bytes in, normalized and classified lines out.
+ *
+ * Streaming: bp_tokenizer_feed accepts any chunk boundary (a line, a UTF-8
+ * sequence or a CR LF split in two); each completed line is handed to the
+ * line callback at once, then its raw bytes to the raw callback. Memory is
+ * bounded by BP_LINE_MAX, never by the input.
+ *
+ * Normalization of each line: UTF-8 validated (each invalid sequence becomes
+ * U+FFFD and is counted), no-break and other Unicode spaces, tabs and runs of
+ * white space folded to one space, leading and trailing space trimmed,
+ * zero-width characters and the BOM removed, C0/C1 control characters removed
+ * and counted, NUL bytes removed and counted. CR LF, LF and lone CR end lines.
+ *
+ * Classification uses cue phrases from data/cues.tsv (see that file), never
+ * words in code: each line gets a bp_line_kind.
+ */
+#ifndef BP_TOKENIZER_H
+#define BP_TOKENIZER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bp_error.h"
+
+/* Normalized bytes kept per line; the rest of a longer line is dropped and
+ * the line is flagged `truncated`. */
+#define BP_LINE_MAX (1u << 20)
+/* Offset-map entries kept per line; past it, offsets in the rest of that line
+ * are approximate and the line is flagged `map_truncated`. */
+#define BP_ANCHOR_MAX 65536
+/* Raw bytes of a line that spans chunks, kept so that the raw callback sees
+ * each line whole after its line callback; a longer line's raw bytes are
+ * passed on early (only segment digests care, see bp_pipeline.h). */
+#define BP_RAW_CARRY_MAX (64u << 10)
+
+typedef enum bp_line_kind {
+	BP_LINE_BLANK,   /* nothing but white space */
+	BP_LINE_TEXT,    /* anything else */
+	BP_LINE_ITEM,    /* "12. Title", "- Title", "• Title": see number/body */
+	BP_LINE_LABEL,   /* "Question: ...", "Maria Zakharova: ...": see label_len/body */
+	BP_LINE_BACK,    /* "Back to top", also with HTML debris before it */
+	BP_LINE_TOC,     /* "Table of contents" */
+	BP_LINE_QA,      /* "Answers to media questions:" and variants */
+	BP_LINE_TITLE,   /* "Briefing by ..." */
+	BP_LINE_FOOTER,  /* "Join the ... mailing list" */
+	BP_LINE_BOILER   /* page furniture: "The Ministry of Foreign Affairs of ..." */
+} bp_line_kind;
+
+/* Maps a normalized offset back to the raw input: for the last anchor a with
+ * a.norm <= x, raw(x) = a.raw + (x - a.norm). */
+typedef struct bp_anchor {
+	uint32_t norm;
+	uint64_t raw;
+} bp_anchor;
+
+typedef struct bp_line {
+	bp_line_kind kind;
+	const char *text;     /* normalized UTF-8, NUL-terminated */
+	size_t len;
+	uint64_t start, end;  /* raw offsets of the first and after the last non-space byte */
+	unsigned long lineno; /* 1-based */
+	unsigned indent;      /* leading white-space characters in the raw line */
+	/* ITEM: the marker's number ("12", "3.1"), "" for a bullet; body is where
+	 * the item's text starts; item_kind is the kind of that text (BP_LINE_QA
+	 * for "12. Answers to media questions:", else BP_LINE_TEXT). */
+	char number[16];
+	size_t body;
+	bp_line_kind item_kind;
+	/* LABEL: text[0, label_len) is the speaker ("Maria Zakharova", "Question"),
+	 * body is where the turn's text starts (== len for a label alone on its
+	 * line), is_question is set for a question cue. */
+	size_t label_len;
+	int is_question;
+	const bp_anchor *anchors; /* nanchors >= 1 when len > 0 */
+	size_t nanchors;
+	/* problems found in this line */
+	unsigned invalid_utf8, controls, nuls;
+	int truncated, map_truncated;
+} bp_line;
+
+/* Called for each completed line; the line and its buffers are valid only
+ * during the call. A non-OK return stops the tokenizer and is returned by
+ * feed/finish (fill err). */
+typedef bp_status (*bp_line_fn)(void *ctx, const bp_line *line, bp_error *err);
+/* Called after the line callback with the line's raw bytes, terminator
+ * included, possibly in several pieces; line_end is 1 on the last piece. */
+typedef void (*bp_raw_fn)(void *ctx, const char *bytes, size_t len, int line_end);
+
+typedef struct bp_cues bp_cues;
+
+/* Loads data/cues.tsv (from dir when it has one, see bp_data.h). Errors:
+ * BP_ERR_DATA with path and line. The caller owns *out. */
+bp_status bp_cues_load(const char *dir, bp_cues **out, bp_error *err);
+void bp_cues_free(bp_cues *cues);
+/* 1 when word[0, len) is a role word of titles ("Spokesperson", "Director"). */
+int bp_cues_is_role_word(const bp_cues *cues, const char *word, size_t len);
+/* Month number 1-12 for an English month name or abbreviation, else 0. */
+int bp_cues_month(const bp_cues *cues, const char *word, size_t len);
+
+typedef struct bp_tokenizer bp_tokenizer;
+
+/* cues must outlive the tokenizer; raw may be NULL. NULL on allocation failure. */
+bp_tokenizer *bp_tokenizer_new(const bp_cues *cues, bp_line_fn line, bp_raw_fn raw, void *ctx);
+/* Feeds len bytes; returns the first non-OK status of the line callback. */
+bp_status bp_tokenizer_feed(bp_tokenizer *t, const char *bytes, size_t len, bp_error *err);
+/* Ends the input: completes a last line that has no terminator. */
+bp_status bp_tokenizer_finish(bp_tokenizer *t, bp_error *err);
+/* Bytes fed so far. */
+uint64_t bp_tokenizer_offset(const bp_tokenizer *t);
+/* Makes the tokenizer ready for a new input (offsets and line numbers from 0). */
+void bp_tokenizer_reset(bp_tokenizer *t);
+void bp_tokenizer_free(bp_tokenizer *t);
+
+/* Classifies one already-normalized line in place (kind, number, body,
+ * item_kind, label_len, is_question). Exposed for tests. */
+void bp_tokenizer_classify(const bp_cues *cues, bp_line *line);
+
+#endif

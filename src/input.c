@@ -1,0 +1,268 @@
+/* input.c - stage 1: opening, reading, sniffing, segment digests (bp_input.h). */
+#include "bp_input.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/evp.h>
+
+static int ieq_prefix(const char *s, size_t n, const char *lit)
+{
+	size_t i, m = strlen(lit);
+	if (n < m)
+		return 0;
+	for (i = 0; i < m; i++) {
+		char c = s[i];
+		if (c >= 'A' && c <= 'Z')
+			c = (char)(c + 32);
+		if (c != lit[i])
+			return 0;
+	}
+	return 1;
+}
+
+/* Length of a valid UTF-8 sequence at s, 0 when invalid, -1 when cut off. */
+static int utf8_len(const unsigned char *s, size_t n)
+{
+	int need, i;
+	unsigned char lo = 0x80, hi = 0xBF;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xC2 && s[0] <= 0xDF)
+		need = 1;
+	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
+		need = 2;
+	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
+		need = 3;
+	else
+		return 0;
+	if (s[0] == 0xE0)
+		lo = 0xA0;
+	else if (s[0] == 0xED)
+		hi = 0x9F;
+	else if (s[0] == 0xF0)
+		lo = 0x90;
+	else if (s[0] == 0xF4)
+		hi = 0x8F;
+	for (i = 1; i <= need; i++) {
+		if ((size_t)i >= n)
+			return -1;
+		if (s[i] < (i == 1 ? lo : 0x80) || s[i] > (i == 1 ? hi : 0xBF))
+			return 0;
+	}
+	return need + 1;
+}
+
+bp_format bp_input_sniff(const char *bytes, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)bytes;
+	size_t i = 0, bad = 0, n = len < BP_SNIFF_BYTES ? len : BP_SNIFF_BYTES;
+
+	if (n >= 2 && ((s[0] == 0xFF && s[1] == 0xFE) || (s[0] == 0xFE && s[1] == 0xFF)))
+		return BP_FORMAT_UTF16;
+	if (memchr(s, '\0', n))
+		return BP_FORMAT_BINARY;
+	while (i < n) {
+		int l = utf8_len(s + i, n - i);
+		if (l < 0)
+			break; /* a sequence cut by the sniff window */
+		if (l == 0) {
+			bad++;
+			i++;
+			continue;
+		}
+		if (l == 1 && s[i] < 0x20 && s[i] != '\n' && s[i] != '\r' && s[i] != '\t' &&
+		    s[i] != '\f' && s[i] != '\v')
+			bad++;
+		i += (size_t)l;
+	}
+	if (bad * 10 > n)
+		return BP_FORMAT_BINARY;
+	i = 0;
+	if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
+		i = 3;
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+		i++;
+	if (ieq_prefix(bytes + i, n - i, "<!doctype html") || ieq_prefix(bytes + i, n - i, "<html") ||
+	    ieq_prefix(bytes + i, n - i, "<head") || ieq_prefix(bytes + i, n - i, "<body") ||
+	    (ieq_prefix(bytes + i, n - i, "<?xml") && len >= 6 &&
+	     strstr(bytes + i, "<html") != NULL))
+		return BP_FORMAT_HTML;
+	return BP_FORMAT_TEXT;
+}
+
+static const char *reason(int e)
+{
+	switch (e) {
+	case ENOENT:
+		return "no such file";
+	case EACCES:
+	case EPERM:
+		return "permission denied";
+	case EISDIR:
+		return "is a directory";
+	default:
+		return strerror(e);
+	}
+}
+
+bp_status bp_input_open(const char *path, int *fd, bp_error *err)
+{
+	struct stat st;
+	int f;
+
+	if (strcmp(path, "-") == 0) {
+		*fd = 0;
+		return BP_OK;
+	}
+	f = open(path, O_RDONLY | O_CLOEXEC);
+	if (f < 0)
+		return bp_error_set(err, BP_ERR_IO, path, 0, "cannot read: %s", reason(errno));
+	if (fstat(f, &st) == 0 && S_ISDIR(st.st_mode)) {
+		close(f);
+		return bp_error_set(err, BP_ERR_IO, path, 0, "cannot read: is a directory");
+	}
+	*fd = f;
+	return BP_OK;
+}
+
+bp_status bp_input_read(int fd, const char *path, char *buf, size_t cap, size_t *got, bp_error *err)
+{
+	ssize_t r;
+	do
+		r = read(fd, buf, cap);
+	while (r < 0 && errno == EINTR);
+	if (r < 0) {
+		*got = 0;
+		return bp_error_set(err, BP_ERR_IO, path, 0, "read error: %s", reason(errno));
+	}
+	*got = (size_t)r;
+	return BP_OK;
+}
+
+void bp_input_close(int fd)
+{
+	if (fd > 0)
+		close(fd);
+}
+
+/* ---- segment digests ------------------------------------------------------ */
+
+struct bp_digest {
+	EVP_MD_CTX *cur;    /* the current segment, always fed */
+	EVP_MD_CTX *snap;   /* the current segment as of the last cut_after */
+	EVP_MD_CTX *next;   /* bytes since that cut, for the next segment */
+	uint64_t pos;       /* bytes fed */
+	uint64_t cur_start, snap_end;
+	int cut_pending, have_snap;
+};
+
+static void ctx_init(EVP_MD_CTX *c)
+{
+	EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+}
+
+static void ctx_hex(EVP_MD_CTX *c, char hex[65])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int len = 0, i;
+	static const char digits[] = "0123456789abcdef";
+
+	EVP_DigestFinal_ex(c, md, &len);
+	for (i = 0; i < len && i < 32; i++) {
+		hex[2 * i] = digits[md[i] >> 4];
+		hex[2 * i + 1] = digits[md[i] & 15];
+	}
+	hex[2 * i] = '\0';
+}
+
+bp_digest *bp_digest_new(void)
+{
+	bp_digest *d = calloc(1, sizeof(*d));
+	if (!d)
+		return NULL;
+	d->cur = EVP_MD_CTX_new();
+	d->snap = EVP_MD_CTX_new();
+	d->next = EVP_MD_CTX_new();
+	if (!d->cur || !d->snap || !d->next) {
+		bp_digest_free(d);
+		return NULL;
+	}
+	bp_digest_reset(d);
+	return d;
+}
+
+void bp_digest_free(bp_digest *d)
+{
+	if (!d)
+		return;
+	EVP_MD_CTX_free(d->cur);
+	EVP_MD_CTX_free(d->snap);
+	EVP_MD_CTX_free(d->next);
+	free(d);
+}
+
+void bp_digest_reset(bp_digest *d)
+{
+	ctx_init(d->cur);
+	d->pos = d->cur_start = d->snap_end = 0;
+	d->cut_pending = d->have_snap = 0;
+}
+
+void bp_digest_update(bp_digest *d, const char *bytes, size_t len, int line_end)
+{
+	if (len) {
+		EVP_DigestUpdate(d->cur, bytes, len);
+		if (d->have_snap)
+			EVP_DigestUpdate(d->next, bytes, len);
+		d->pos += len;
+	}
+	if (line_end && d->cut_pending) {
+		d->cut_pending = 0;
+		EVP_MD_CTX_copy_ex(d->snap, d->cur);
+		ctx_init(d->next);
+		d->snap_end = d->pos;
+		d->have_snap = 1;
+	}
+}
+
+void bp_digest_cut_after(bp_digest *d)
+{
+	d->cut_pending = 1;
+}
+
+void bp_digest_cut_before(bp_digest *d, char hex[65], uint64_t *offset, uint64_t *bytes)
+{
+	EVP_MD_CTX *t;
+
+	*offset = d->cur_start;
+	if (d->have_snap) {
+		ctx_hex(d->snap, hex);
+		*bytes = d->snap_end - d->cur_start;
+		t = d->cur; /* the next segment continues from the cut */
+		d->cur = d->next;
+		d->next = t;
+		d->cur_start = d->snap_end;
+	} else {
+		ctx_hex(d->cur, hex);
+		*bytes = d->pos - d->cur_start;
+		ctx_init(d->cur);
+		d->cur_start = d->pos;
+	}
+	d->have_snap = d->cut_pending = 0;
+}
+
+void bp_digest_final(bp_digest *d, char hex[65], uint64_t *offset, uint64_t *bytes)
+{
+	*offset = d->cur_start;
+	*bytes = d->pos - d->cur_start;
+	ctx_hex(d->cur, hex);
+	d->have_snap = d->cut_pending = 0;
+	ctx_init(d->cur);
+	d->cur_start = d->pos;
+}

@@ -1,0 +1,210 @@
+/*
+ * main.c - stage 6: the command line. Parses options, loads cues and rules,
+ * runs the pipeline over each input, prints errors, chooses the exit status:
+ *   0  every input parsed
+ *   1  some input failed (the others were still processed)
+ *   2  usage error, or the rules or cues could not be loaded
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bp_classify.h"
+#include "bp_input.h"
+#include "bp_pipeline.h"
+#include "bp_tokenizer.h"
+
+#ifndef BP_VERSION
+#define BP_VERSION "dev"
+#endif
+
+enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2 };
+
+static const char usage_text[] =
+	"usage: briefparse [OPTIONS] [FILE...]\n"
+	"Turn press-briefing transcripts into JSON Lines records.\n"
+	"Reads each FILE in turn, or standard input when there is none or FILE is '-'.\n"
+	"\n"
+	"  -p, --pretty        indented JSON (one object per record, not one per line)\n"
+	"      --no-classify   skip country, organisation and topic tagging\n"
+	"      --rules DIR     read countries.tsv, organizations.tsv, topics.rules and\n"
+	"                      cues.tsv from DIR in place of the bundled files of the\n"
+	"                      same name (files DIR lacks stay bundled)\n"
+	"      --list-rules    print the loaded countries, organisations and topics\n"
+	"      --chunk-size N  feed the parser N bytes at a time (for testing)\n"
+	"  -h, --help          this help\n"
+	"  -V, --version       the version\n"
+	"\n"
+	"Exit status: 0 all inputs parsed, 1 some input failed (the others are still\n"
+	"processed), 2 usage error or unreadable rules. See man briefparse.\n";
+
+typedef struct cli {
+	int pretty, classify, list_rules;
+	size_t chunk;
+	const char *rules_dir;
+	int write_failed;
+} cli;
+
+static void print_error(const bp_error *err)
+{
+	char msg[BP_ERROR_PATH_MAX + BP_ERROR_MESSAGE_MAX + 64];
+	bp_error_format(err, msg, sizeof(msg));
+	fprintf(stderr, "briefparse: %s\n", msg);
+}
+
+static bp_status write_stdout(void *ctx, const char *bytes, size_t n, bp_error *err)
+{
+	cli *c = ctx;
+	if (fwrite(bytes, 1, n, stdout) != n) {
+		c->write_failed = 1;
+		return bp_error_set(err, BP_ERR_IO, NULL, 0, "write error: %s", strerror(errno));
+	}
+	return BP_OK;
+}
+
+static int parse_args(int argc, char **argv, cli *c)
+{
+	static const struct option opts[] = {
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "no-classify", no_argument, NULL, 'n' },
+		{ "rules", required_argument, NULL, 'r' },
+		{ "list-rules", no_argument, NULL, 'l' },
+		{ "chunk-size", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int o;
+	char *end;
+
+	c->classify = 1;
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":phV", opts, NULL)) != -1) {
+		switch (o) {
+		case 'p':
+			c->pretty = 1;
+			break;
+		case 'n':
+			c->classify = 0;
+			break;
+		case 'r':
+			c->rules_dir = optarg;
+			break;
+		case 'l':
+			c->list_rules = 1;
+			break;
+		case 'c':
+			errno = 0;
+			c->chunk = (size_t)strtoul(optarg, &end, 10);
+			if (errno || *end || c->chunk == 0 || optarg[0] == '-') {
+				fprintf(stderr, "briefparse: --chunk-size needs a positive number, not '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(EXIT_OK);
+		case 'V':
+			printf("briefparse %s\n", BP_VERSION);
+			exit(EXIT_OK);
+		case ':':
+			fprintf(stderr, "briefparse: option '%s' needs an argument\n", argv[optind - 1]);
+			return EXIT_USAGE;
+		default:
+			fprintf(stderr, "briefparse: unknown option '%s'\n", argv[optind - 1]);
+			fputs("Try 'briefparse --help'.\n", stderr);
+			return EXIT_USAGE;
+		}
+	}
+	return -1;
+}
+
+static void list_rules(const bp_rules *rules)
+{
+	size_t i, n = bp_rules_count(rules);
+	bp_rule_info e;
+
+	for (i = 0; i < n; i++) {
+		bp_rules_info(rules, i, &e);
+		printf("%s\t%s\t%s\t%zu\t%s\n", e.kind, e.id, e.name ? e.name : "", e.detail, e.source);
+	}
+}
+
+static int run_input(bp_pipeline *pl, cli *c, const char *path)
+{
+	bp_error err;
+	bp_status st;
+	int fd;
+
+	bp_error_clear(&err);
+	st = bp_input_open(path, &fd, &err);
+	if (st == BP_OK) {
+		st = bp_pipeline_run_fd(pl, fd, path, &err);
+		bp_input_close(fd);
+	}
+	if (st == BP_OK && fflush(stdout) != 0) {
+		c->write_failed = 1;
+		st = bp_error_set(&err, BP_ERR_IO, NULL, 0, "write error: %s", strerror(errno));
+	}
+	if (st != BP_OK) {
+		if (c->write_failed)
+			err.path[0] = '\0';
+		print_error(&err);
+		return EXIT_INPUT;
+	}
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	cli c;
+	bp_error err;
+	bp_cues *cues = NULL;
+	bp_rules *rules = NULL;
+	bp_pipeline *pl;
+	bp_options opts;
+	int rc, status = EXIT_OK, i;
+	static char outbuf[1 << 16];
+
+	memset(&c, 0, sizeof(c));
+	rc = parse_args(argc, argv, &c);
+	if (rc >= 0)
+		return rc;
+	bp_error_clear(&err);
+	if (bp_cues_load(c.rules_dir, &cues, &err) != BP_OK) {
+		print_error(&err);
+		return EXIT_USAGE;
+	}
+	if ((c.classify || c.list_rules) && bp_rules_load(c.rules_dir, &rules, &err) != BP_OK) {
+		print_error(&err);
+		bp_cues_free(cues);
+		return EXIT_USAGE;
+	}
+	if (c.list_rules) {
+		list_rules(rules);
+		bp_rules_free(rules);
+		bp_cues_free(cues);
+		return fflush(stdout) == 0 ? EXIT_OK : EXIT_INPUT;
+	}
+	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
+	opts.pretty = c.pretty;
+	opts.chunk = c.chunk;
+	pl = bp_pipeline_new(&opts, cues, c.classify ? rules : NULL, write_stdout, &c);
+	if (!pl) {
+		fprintf(stderr, "briefparse: out of memory\n");
+		return EXIT_INPUT;
+	}
+	if (optind >= argc) {
+		status = run_input(pl, &c, "-");
+	} else {
+		for (i = optind; i < argc && !c.write_failed; i++)
+			if (run_input(pl, &c, argv[i]) != EXIT_OK)
+				status = EXIT_INPUT;
+	}
+	bp_pipeline_free(pl);
+	bp_rules_free(rules);
+	bp_cues_free(cues);
+	return status;
+}

@@ -1,0 +1,1209 @@
+/*
+ * parse.c - stage 3: the section parser (bp_parse.h).
+ *
+ * One state per part of a briefing page; each line either changes state,
+ * adds to the open block, or is dropped. Headings are recognized by position
+ * (after "Back to top", after the agenda) and confirmed or completed (a
+ * heading wrapped over two lines) against the agenda's titles.
+ */
+#include "bp_parse.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum state {
+	S_PRE,       /* before a briefing: page furniture */
+	S_HEAD,      /* title seen: metadata lines until the agenda or content */
+	S_AGENDA,    /* after "Table of contents" */
+	S_AGENDA_QA, /* the agenda's "Answers to media questions" sub-list */
+	S_BODY,      /* opening statements */
+	S_QA,        /* answers to media questions */
+	S_TRAILER    /* after the footer */
+};
+
+typedef struct buf {
+	char *s;
+	size_t len, cap;
+} buf;
+
+struct bp_parser {
+	const bp_cues *cues;
+	bp_sink sink;
+	enum state state;
+
+	bp_briefing b;        /* the current briefing */
+	int open;             /* b holds a briefing not yet handed to the sink */
+	int id_set;
+	unsigned nbriefings;
+	int saw_text;         /* any non-blank line in the input */
+	bp_warning pending[BP_WARNING_KINDS]; /* problems seen before a briefing */
+	size_t npending;
+
+	/* agenda parsing */
+	int agenda_last_item; /* previous line was an item (no blank since) */
+	int agenda_numbered;  /* the current list uses numbers */
+	int agenda_plain;     /* items are plain lines */
+	char qa_n[24];
+	unsigned qa_count, top_count;
+	long top_last_n;
+
+	/* the open block */
+	int have_block;
+	bp_block_type btype;
+	buf text;              /* heading "\n\n" body, or body */
+	bp_anchor *map;
+	size_t nmap, cap_map;
+	size_t heading_len;
+	int heading_open;      /* heading may continue on the next line */
+	size_t heading_item;   /* agenda index the heading is matching, or (size_t)-1 */
+	char speaker[BP_FIELD_MAX + 1];
+	int has_speaker;
+	uint64_t bstart, bend;
+	unsigned long bline;
+	int blank_before;      /* a blank line since the last appended line */
+	int last_terminal;     /* the last appended line ended a sentence */
+	int truncated_warned;
+	int expect_heading;    /* BODY: the next text line is a heading */
+	unsigned seq_statement, seq_turn, exchange;
+	bp_block_type last_turn;
+	unsigned long trailer_lines;
+};
+
+/* ---- small helpers -------------------------------------------------------- */
+
+static char *dupn(const char *s, size_t n)
+{
+	char *d;
+	if (n > BP_FIELD_MAX)
+		n = BP_FIELD_MAX;
+	d = malloc(n + 1);
+	if (d) {
+		memcpy(d, s, n);
+		d[n] = '\0';
+	}
+	return d;
+}
+
+static int buf_add(buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		char *ns;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		ns = realloc(b->s, cap);
+		if (!ns)
+			return -1;
+		b->s = ns;
+		b->cap = cap;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+	return 0;
+}
+
+static void warn_into(bp_warning *w, size_t *nw, const char *code, unsigned long count,
+		      unsigned long line, const char *msg)
+{
+	size_t i;
+	for (i = 0; i < *nw; i++) {
+		if (strcmp(w[i].code, code) == 0) {
+			w[i].count += count;
+			return;
+		}
+	}
+	if (*nw == BP_WARNING_KINDS)
+		return;
+	w[*nw].code = code;
+	w[*nw].count = count;
+	w[*nw].line = line;
+	snprintf(w[*nw].message, sizeof(w[*nw].message), "%s", msg);
+	(*nw)++;
+}
+
+/* Counts a problem on the open briefing, or keeps it for the next one. */
+static void warn(bp_parser *p, const char *code, unsigned long count, unsigned long line,
+		 const char *msg)
+{
+	if (p->open)
+		warn_into(p->b.warnings, &p->b.nwarnings, code, count, line, msg);
+	else
+		warn_into(p->pending, &p->npending, code, count, line, msg);
+}
+
+/* A comparison key: ASCII letters lower-cased, digits and non-ASCII letters
+ * kept, punctuation (ASCII and the common typographic marks) dropped, words
+ * separated by one space. */
+static size_t key_of(const char *s, size_t n, char *out, size_t cap)
+{
+	size_t i = 0, o = 0;
+	int space = 0;
+
+	while (i < n && o + 4 < cap) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+			if (space && o)
+				out[o++] = ' ';
+			space = 0;
+			out[o++] = (char)c;
+			i++;
+		} else if (c >= 'A' && c <= 'Z') {
+			if (space && o)
+				out[o++] = ' ';
+			space = 0;
+			out[o++] = (char)(c + 32);
+			i++;
+		} else if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80) {
+			/* quotes, dashes, ellipsis: punctuation; an apostrophe joins */
+			if ((unsigned char)s[i + 2] != 0x99 && (unsigned char)s[i + 2] != 0x98)
+				space = 1;
+			i += 3;
+		} else if (c >= 0x80) {
+			size_t len = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+			if (space && o)
+				out[o++] = ' ';
+			space = 0;
+			while (len-- && i < n && o + 1 < cap)
+				out[o++] = s[i++];
+		} else {
+			if (c != '\'') /* "Russia's" stays one word */
+				space = 1;
+			i++;
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+#define KEY_MAX (BP_FIELD_MAX * 2 + 8)
+
+/* The agenda item (not yet used by a statement) whose title equals text, or
+ * when prefix is set, whose title starts with text at a word boundary. */
+static size_t agenda_find(const bp_parser *p, const char *text, size_t n, int prefix)
+{
+	char k[KEY_MAX], t[KEY_MAX];
+	size_t kl = key_of(text, n, k, sizeof(k)), i;
+
+	if (kl == 0)
+		return (size_t)-1;
+	for (i = 0; i < p->b.nagenda; i++) {
+		const bp_agenda_item *a = &p->b.agenda[i];
+		size_t tl;
+		if (a->statement || a->qa)
+			continue;
+		tl = key_of(a->title, strlen(a->title), t, sizeof(t));
+		if (tl == kl && memcmp(t, k, kl) == 0 && !prefix)
+			return i;
+		if (prefix && tl > kl && memcmp(t, k, kl) == 0 && t[kl] == ' ')
+			return i;
+	}
+	return (size_t)-1;
+}
+
+static int ends_sentence(const char *s, size_t n)
+{
+	unsigned char c;
+	if (!n)
+		return 0;
+	c = (unsigned char)s[n - 1];
+	if (c == '.' || c == '?' || c == '!' || c == ':' || c == ';' || c == '"' || c == ')')
+		return 1;
+	/* ” ’ » */
+	return n >= 3 && (unsigned char)s[n - 3] == 0xE2 && (unsigned char)s[n - 2] == 0x80 &&
+	       ((unsigned char)s[n - 1] == 0x9D || (unsigned char)s[n - 1] == 0x99);
+}
+
+/* ---- dates and titles ----------------------------------------------------- */
+
+static int parse_uint(const char *s, size_t n, size_t *i, int maxd)
+{
+	int v = 0, d = 0;
+	while (*i < n && s[*i] >= '0' && s[*i] <= '9' && d < maxd) {
+		v = v * 10 + (s[*i] - '0');
+		(*i)++;
+		d++;
+	}
+	return d ? v : -1;
+}
+
+static size_t word_at(const char *s, size_t n, size_t i)
+{
+	size_t j = i;
+	while (j < n && ((s[j] >= 'A' && s[j] <= 'Z') || (s[j] >= 'a' && s[j] <= 'z') || s[j] == '.'))
+		j++;
+	return j - i;
+}
+
+/* Parses a date at s[i]: "9 February 2017", "February 9, 2017", "09.02.2017".
+ * On success fills iso (YYYY-MM-DD) and returns the end index, else 0. */
+static size_t parse_date(const bp_cues *cues, const char *s, size_t n, size_t i, char iso[11])
+{
+	size_t j = i, w;
+	int d, m, y;
+
+	if (j < n && s[j] >= '0' && s[j] <= '9') {
+		d = parse_uint(s, n, &j, 2);
+		if (j < n && s[j] == '.') { /* 09.02.2017 */
+			j++;
+			m = parse_uint(s, n, &j, 2);
+			if (m < 1 || j >= n || s[j] != '.')
+				return 0;
+			j++;
+			y = parse_uint(s, n, &j, 4);
+		} else {
+			if (j >= n || s[j] != ' ')
+				return 0;
+			j++;
+			w = word_at(s, n, j);
+			m = bp_cues_month(cues, s + j, w);
+			if (!m)
+				return 0;
+			j += w;
+			if (j < n && s[j] == ',')
+				j++;
+			if (j >= n || s[j] != ' ')
+				return 0;
+			j++;
+			y = parse_uint(s, n, &j, 4);
+		}
+	} else {
+		w = word_at(s, n, j);
+		m = bp_cues_month(cues, s + j, w);
+		if (!m)
+			return 0;
+		j += w;
+		if (j >= n || s[j] != ' ')
+			return 0;
+		j++;
+		d = parse_uint(s, n, &j, 2);
+		if (j < n && s[j] == ',')
+			j++;
+		if (j < n && s[j] == ' ')
+			j++;
+		y = parse_uint(s, n, &j, 4);
+	}
+	if (d < 1 || d > 31 || m < 1 || m > 12 || y < 1900 || y > 2999)
+		return 0;
+	snprintf(iso, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
+	return j;
+}
+
+/* Finds a date that ends the string (after a comma or space). Returns where
+ * the date starts (the separator before it excluded) or n when none. */
+static size_t trailing_date(const bp_cues *cues, const char *s, size_t n, char iso[11])
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		if (i > 0 && s[i - 1] != ' ')
+			continue;
+		if (parse_date(cues, s, n, i, iso) == n) {
+			size_t k = i;
+			while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == ','))
+				k--;
+			return k;
+		}
+	}
+	return n;
+}
+
+/* "9 February 201717:54", "9 February 2017 17:54", "February 9, 2017, 17:54" */
+static int parse_timestamp(const bp_cues *cues, const char *s, size_t n, char iso[11], char hm[6])
+{
+	size_t j = parse_date(cues, s, n, 0, iso), k;
+	int h, m;
+
+	if (!j)
+		return 0;
+	while (j < n && (s[j] == ' ' || s[j] == ','))
+		j++;
+	k = j;
+	h = parse_uint(s, n, &k, 2);
+	if (h < 0 || h > 23 || k >= n || s[k] != ':')
+		return 0;
+	k++;
+	m = parse_uint(s, n, &k, 2);
+	if (m < 0 || m > 59 || k != n)
+		return 0;
+	snprintf(hm, 6, "%02u:%02u", (unsigned)h % 100u, (unsigned)m % 100u);
+	return 1;
+}
+
+static int is_upper_ascii(char c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+
+/* Splits "ROLE NAME" at the last role word; the name is the capitalized words
+ * after it. Returns 1 when a name was found. */
+static int split_role_name(const bp_cues *cues, const char *s, size_t n, char **role, char **name)
+{
+	size_t i = 0, last_role_end = 0, ws;
+	int found = 0;
+
+	while (i < n) {
+		while (i < n && s[i] == ' ')
+			i++;
+		ws = i;
+		while (i < n && s[i] != ' ')
+			i++;
+		if (i > ws && bp_cues_is_role_word(cues, s + ws, i - ws)) {
+			last_role_end = i;
+			found = 1;
+		}
+	}
+	if (!found) {
+		/* no role word: the name is the last two capitalized words */
+		size_t k = n, words = 0;
+		while (k > 0 && words < 2) {
+			size_t e = k;
+			while (k > 0 && s[k - 1] != ' ')
+				k--;
+			if (!is_upper_ascii(s[k]) && !((unsigned char)s[k] >= 0xC0)) {
+				k = e;
+				break;
+			}
+			words++;
+			if (words < 2)
+				while (k > 0 && s[k - 1] == ' ')
+					k--;
+		}
+		if (words == 0)
+			return 0;
+		last_role_end = k;
+		while (last_role_end > 0 && s[last_role_end - 1] == ' ')
+			last_role_end--;
+	}
+	i = last_role_end;
+	while (i < n && s[i] == ' ')
+		i++;
+	ws = i;
+	/* the name: capitalized words (and name particles) up to the first other word */
+	while (i < n) {
+		size_t e = i;
+		while (e < n && s[e] != ' ')
+			e++;
+		if (!(is_upper_ascii(s[i]) || (unsigned char)s[i] >= 0xC0))
+			break;
+		i = e;
+		while (i < n && s[i] == ' ')
+			i++;
+	}
+	while (i > ws && s[i - 1] == ' ')
+		i--;
+	if (i == ws)
+		return 0;
+	*name = dupn(s + ws, i - ws);
+	*role = last_role_end ? dupn(s, last_role_end) : NULL;
+	return 1;
+}
+
+/* "Briefing by ROLE NAME[, PLACE], DATE" or "ROLE NAME, DATE". */
+static void parse_title(bp_parser *p, const bp_line *l, int has_prefix)
+{
+	const char *s = l->text;
+	size_t n = l->len, body = 0, end, comma;
+	char iso[11];
+
+	p->b.title = dupn(s, n);
+	if (has_prefix) {
+		/* skip the cue ("Briefing by"): up to and including " by " */
+		const char *by = strstr(s, " by ");
+		body = by ? (size_t)(by - s) + 4 : 0;
+	}
+	end = trailing_date(p->cues, s, n, iso);
+	if (end < n)
+		memcpy(p->b.date, iso, sizeof(iso));
+	/* place: the last comma-separated part before the date, when there are two */
+	comma = end;
+	while (comma > body && s[comma - 1] != ',')
+		comma--;
+	if (comma > body) {
+		size_t ps = comma;
+		while (ps < end && s[ps] == ' ')
+			ps++;
+		if (ps < end)
+			p->b.place = dupn(s + ps, end - ps);
+		end = comma - 1;
+	}
+	split_role_name(p->cues, s + body, end - body, &p->b.role, &p->b.spokesperson);
+}
+
+/* A title line without the "Briefing by" cue: a role word, a name and a date
+ * at the end ("Foreign Ministry Deputy Spokesman Artyom Kozhin, July 26, 2018"). */
+static int looks_like_title(const bp_parser *p, const bp_line *l)
+{
+	char iso[11];
+	size_t end, i, ws;
+
+	if (l->len > 300)
+		return 0;
+	end = trailing_date(p->cues, l->text, l->len, iso);
+	if (end == l->len || end == 0)
+		return 0;
+	for (i = 0; i < end;) {
+		while (i < end && l->text[i] == ' ')
+			i++;
+		ws = i;
+		while (i < end && l->text[i] != ' ' && l->text[i] != ',')
+			i++;
+		if (i > ws && bp_cues_is_role_word(p->cues, l->text + ws, i - ws))
+			return 1;
+		if (i < end && l->text[i] == ',')
+			i++;
+	}
+	return 0;
+}
+
+/* ---- briefing lifecycle --------------------------------------------------- */
+
+static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+/* The id: the date and a hash of the title and agenda titles, so that it is
+ * known before the first block is emitted and stable across runs. */
+static void set_id(bp_parser *p)
+{
+	uint64_t h = 14695981039346656037ULL;
+	size_t i;
+
+	if (p->id_set)
+		return;
+	if (p->b.title)
+		h = fnv1a(h, p->b.title, strlen(p->b.title));
+	for (i = 0; i < p->b.nagenda; i++) {
+		h = fnv1a(h, "\n", 1);
+		h = fnv1a(h, p->b.agenda[i].title, strlen(p->b.agenda[i].title));
+	}
+	snprintf(p->b.id, sizeof(p->b.id), "%s-%08x", p->b.date[0] ? p->b.date : "undated",
+		 (unsigned)(h ^ (h >> 32)));
+	p->id_set = 1;
+}
+
+static void briefing_clear(bp_briefing *b)
+{
+	size_t i;
+	free(b->title);
+	free(b->role);
+	free(b->spokesperson);
+	free(b->place);
+	for (i = 0; i < b->nagenda; i++)
+		free(b->agenda[i].title);
+	free(b->agenda);
+	memset(b, 0, sizeof(*b));
+}
+
+static bp_status close_block(bp_parser *p, bp_error *err);
+
+/* Hands the open briefing to the sink (after its last block). */
+static bp_status close_briefing(bp_parser *p, bp_error *err)
+{
+	bp_status st;
+	size_t i;
+
+	if (!p->open)
+		return BP_OK;
+	st = close_block(p, err);
+	if (st != BP_OK)
+		return st;
+	set_id(p);
+	if (!p->b.title)
+		warn(p, "no-title", 1, p->b.first_line, "no title line (\"Briefing by ...\") was found");
+	if (!p->b.date[0])
+		warn(p, "no-date", 1, p->b.first_line, "no briefing date was found");
+	if (p->b.statements == 0 && p->b.questions == 0 && p->b.answers == 0)
+		warn(p, "no-content", 1, p->b.first_line, "no statements or questions were found");
+	for (i = 0; i < p->b.nagenda; i++) {
+		if (!p->b.agenda[i].qa && !p->b.agenda[i].statement) {
+			char msg[160];
+			snprintf(msg, sizeof(msg), "agenda item %s has no statement with its heading",
+				 p->b.agenda[i].n);
+			warn(p, "agenda-unmatched", 1, p->b.first_line, msg);
+		}
+	}
+	st = p->sink.briefing(p->sink.ctx, &p->b, err);
+	briefing_clear(&p->b);
+	p->open = 0;
+	p->id_set = 0;
+	return st;
+}
+
+static bp_status open_briefing(bp_parser *p, const bp_line *l, bp_error *err)
+{
+	bp_status st;
+	size_t i;
+
+	if (p->open) {
+		if (p->sink.cut)
+			p->sink.cut(p->sink.ctx, BP_CUT_BEFORE_LINE);
+		st = close_briefing(p, err);
+		if (st != BP_OK)
+			return st;
+	}
+	memset(&p->b, 0, sizeof(p->b));
+	p->b.index = ++p->nbriefings;
+	p->b.first_line = l->lineno;
+	p->b.start = l->start;
+	p->open = 1;
+	for (i = 0; i < p->npending; i++)
+		warn_into(p->b.warnings, &p->b.nwarnings, p->pending[i].code, p->pending[i].count,
+			  p->pending[i].line, p->pending[i].message);
+	p->npending = 0;
+	p->agenda_last_item = p->agenda_numbered = p->agenda_plain = 0;
+	p->qa_n[0] = '\0';
+	p->qa_count = p->top_count = 0;
+	p->top_last_n = 0;
+	p->expect_heading = 0;
+	p->seq_statement = p->seq_turn = p->exchange = 0;
+	p->trailer_lines = 0;
+	return BP_OK;
+}
+
+/* ---- blocks ------------------------------------------------------------- */
+
+static void map_add(bp_parser *p, size_t norm, uint64_t raw)
+{
+	if (p->nmap && p->map[p->nmap - 1].norm == norm) {
+		p->map[p->nmap - 1].raw = raw;
+		return;
+	}
+	if (p->nmap == p->cap_map) {
+		size_t cap = p->cap_map ? p->cap_map * 2 : 256;
+		bp_anchor *nm;
+		if (cap > BP_BLOCK_ANCHORS_MAX)
+			return;
+		nm = realloc(p->map, cap * sizeof(bp_anchor));
+		if (!nm)
+			return;
+		p->map = nm;
+		p->cap_map = cap;
+	}
+	p->map[p->nmap].norm = (uint32_t)norm;
+	p->map[p->nmap].raw = raw;
+	p->nmap++;
+}
+
+static uint64_t line_raw(const bp_line *l, size_t off)
+{
+	size_t lo = 0, hi = l->nanchors;
+	if (!hi)
+		return l->start;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (l->anchors[mid].norm <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return l->anchors[lo].raw + (off - l->anchors[lo].norm);
+}
+
+uint64_t bp_block_raw(const bp_block *b, size_t off)
+{
+	size_t lo = 0, hi = b->nmap;
+	if (!hi)
+		return b->start;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (b->map[mid].norm <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return b->map[lo].raw + (off - b->map[lo].norm);
+}
+
+/* Appends line text [from, len) to the open block, after sep. */
+static bp_status block_append(bp_parser *p, const bp_line *l, size_t from, const char *sep,
+			      bp_error *err)
+{
+	size_t n = l->len - from, base, i;
+
+	if (p->text.len + strlen(sep) + n > BP_BLOCK_MAX) {
+		if (!p->truncated_warned)
+			warn(p, "block-truncated", 1, l->lineno,
+			     "a block longer than the block limit was truncated");
+		p->truncated_warned = 1;
+		p->bend = l->end;
+		return BP_OK;
+	}
+	if (buf_add(&p->text, sep, strlen(sep)) != 0)
+		return bp_error_set(err, BP_ERR_NOMEM, NULL, l->lineno, "out of memory");
+	base = p->text.len;
+	map_add(p, base, line_raw(l, from));
+	for (i = 0; i < l->nanchors; i++)
+		if (l->anchors[i].norm > from)
+			map_add(p, base + (l->anchors[i].norm - from), l->anchors[i].raw);
+	if (buf_add(&p->text, l->text + from, n) != 0)
+		return bp_error_set(err, BP_ERR_NOMEM, NULL, l->lineno, "out of memory");
+	p->bend = l->end;
+	return BP_OK;
+}
+
+static bp_status start_block(bp_parser *p, bp_block_type type, const bp_line *l)
+{
+	p->have_block = 1;
+	p->btype = type;
+	p->text.len = 0;
+	if (p->text.s)
+		p->text.s[0] = '\0';
+	p->nmap = 0;
+	p->heading_len = 0;
+	p->heading_open = 0;
+	p->heading_item = (size_t)-1;
+	p->has_speaker = 0;
+	p->bstart = l->start;
+	p->bend = l->end;
+	p->bline = l->lineno;
+	p->blank_before = 0;
+	p->last_terminal = 1;
+	p->truncated_warned = 0;
+	return BP_OK;
+}
+
+/* Adds a body line to the open block: a paragraph of its own after a blank
+ * line or a sentence end, else a continuation of a hard-wrapped paragraph. */
+static bp_status add_paragraph(bp_parser *p, const bp_line *l, size_t from, bp_error *err)
+{
+	const char *sep;
+	bp_status st;
+
+	if (p->text.len == 0)
+		sep = "";
+	else if (p->heading_len && p->text.len == p->heading_len)
+		sep = "\n\n"; /* the heading, then the first paragraph */
+	else if (p->blank_before || p->last_terminal)
+		sep = "\n\n";
+	else
+		sep = " "; /* a hard-wrapped paragraph */
+	st = block_append(p, l, from, sep, err);
+	p->blank_before = 0;
+	p->last_terminal = ends_sentence(l->text, l->len);
+	return st;
+}
+
+static bp_status close_block(bp_parser *p, bp_error *err)
+{
+	bp_block b;
+	bp_status st;
+
+	if (!p->have_block)
+		return BP_OK;
+	p->have_block = 0;
+	set_id(p);
+	memset(&b, 0, sizeof(b));
+	b.type = p->btype;
+	b.briefing = &p->b;
+	b.buf = p->text.s ? p->text.s : "";
+	b.len = p->text.len;
+	b.heading_len = p->heading_len;
+	b.text_off = p->heading_len ? (p->text.len > p->heading_len ? p->heading_len + 2 : p->heading_len)
+				    : 0;
+	b.start = p->bstart;
+	b.end = p->bend;
+	b.map = p->map;
+	b.nmap = p->nmap;
+	b.line = p->bline;
+	if (p->btype == BP_BLOCK_STATEMENT) {
+		b.seq = ++p->seq_statement;
+		p->b.statements++;
+		if (p->heading_item != (size_t)-1) {
+			p->b.agenda[p->heading_item].statement = b.seq;
+			b.agenda = p->b.agenda[p->heading_item].n;
+		} else if (p->b.nagenda) {
+			char msg[160];
+			snprintf(msg, sizeof(msg), "a heading on line %lu is not in the agenda", p->bline);
+			warn(p, "heading-unmatched", 1, p->bline, msg);
+		}
+	} else {
+		b.seq = ++p->seq_turn;
+		b.exchange = p->exchange;
+		if (p->btype == BP_BLOCK_QUESTION)
+			p->b.questions++;
+		else
+			p->b.answers++;
+		b.speaker = p->has_speaker ? p->speaker : NULL;
+	}
+	if (b.end > p->b.end)
+		p->b.end = b.end;
+	st = p->sink.block(p->sink.ctx, &b, err);
+	return st;
+}
+
+/* ---- states --------------------------------------------------------------- */
+
+static bp_status start_statement(bp_parser *p, const bp_line *l, bp_error *err)
+{
+	size_t from = 0, hit, hl;
+	bp_status st = close_block(p, err);
+
+	if (st != BP_OK)
+		return st;
+	p->expect_heading = 0;
+	if (l->kind == BP_LINE_ITEM && agenda_find(p, l->text + l->body, l->len - l->body, 0) != (size_t)-1)
+		from = l->body;
+	start_block(p, BP_BLOCK_STATEMENT, l);
+	hl = l->len - from;
+	if (hl > BP_FIELD_MAX)
+		hl = BP_FIELD_MAX;
+	{
+		bp_line part = *l;
+		part.len = from + hl;
+		st = block_append(p, &part, from, "", err);
+	}
+	if (st != BP_OK)
+		return st;
+	p->heading_len = p->text.len;
+	hit = agenda_find(p, l->text + from, hl, 0);
+	if (hit != (size_t)-1) {
+		p->heading_item = hit;
+	} else {
+		hit = agenda_find(p, l->text + from, hl, 1);
+		if (hit != (size_t)-1) {
+			p->heading_item = hit;
+			p->heading_open = 1;
+		}
+	}
+	return BP_OK;
+}
+
+/* A line right after a heading that was a prefix of an agenda title: it
+ * continues the heading when the two together still match that title. */
+static int continue_heading(bp_parser *p, const bp_line *l, bp_error *err)
+{
+	char joined[KEY_MAX], k[KEY_MAX], t[KEY_MAX];
+	const char *title = p->b.agenda[p->heading_item].title;
+	size_t jl, kl, tl;
+
+	p->heading_open = 0;
+	if (p->heading_len + 1 + l->len >= sizeof(joined))
+		return 0;
+	memcpy(joined, p->text.s, p->heading_len);
+	joined[p->heading_len] = ' ';
+	memcpy(joined + p->heading_len + 1, l->text, l->len);
+	jl = p->heading_len + 1 + l->len;
+	kl = key_of(joined, jl, k, sizeof(k));
+	tl = key_of(title, strlen(title), t, sizeof(t));
+	if (kl > tl || memcmp(t, k, kl) != 0 || (kl < tl && t[kl] != ' '))
+		return 0;
+	if (block_append(p, l, 0, " ", err) != BP_OK)
+		return -1;
+	p->heading_len = p->text.len;
+	p->heading_open = kl < tl;
+	return 1;
+}
+
+/* Whether a line at a heading position reads as a paragraph instead. */
+static int reads_as_paragraph(const bp_parser *p, const bp_line *l)
+{
+	if (agenda_find(p, l->text, l->len, 0) != (size_t)-1)
+		return 0;
+	return l->len > 250 && ends_sentence(l->text, l->len);
+}
+
+static bp_status body_line(bp_parser *p, const bp_line *l, bp_error *err)
+{
+	int r;
+
+	switch (l->kind) {
+	case BP_LINE_BLANK:
+		p->blank_before = 1;
+		return BP_OK;
+	case BP_LINE_BACK:
+		p->expect_heading = 1;
+		p->heading_open = 0;
+		return BP_OK;
+	case BP_LINE_QA:
+		p->state = S_QA;
+		return close_block(p, err);
+	case BP_LINE_LABEL:
+		if (l->is_question) {
+			p->state = S_QA;
+			return close_block(p, err);
+		}
+		break;
+	default:
+		break;
+	}
+	if (p->have_block && p->heading_open && p->text.len == p->heading_len) {
+		r = continue_heading(p, l, err);
+		if (r < 0)
+			return BP_ERR_NOMEM;
+		if (r > 0)
+			return BP_OK;
+	}
+	if (!p->have_block || (p->expect_heading && !reads_as_paragraph(p, l)) ||
+	    agenda_find(p, l->text, l->len, 0) != (size_t)-1)
+		return start_statement(p, l, err);
+	p->expect_heading = 0;
+	return add_paragraph(p, l, 0, err);
+}
+
+static void copy_speaker(bp_parser *p, const bp_line *l)
+{
+	size_t n = l->label_len > BP_FIELD_MAX ? BP_FIELD_MAX : l->label_len;
+	memcpy(p->speaker, l->text, n);
+	p->speaker[n] = '\0';
+	p->has_speaker = 1;
+}
+
+static bp_status qa_line(bp_parser *p, const bp_line *l, bp_error *err)
+{
+	bp_status st;
+
+	switch (l->kind) {
+	case BP_LINE_BLANK:
+		p->blank_before = 1;
+		return BP_OK;
+	case BP_LINE_BACK:
+	case BP_LINE_QA:
+	case BP_LINE_TOC:
+		return BP_OK;
+	case BP_LINE_LABEL:
+		st = close_block(p, err);
+		if (st != BP_OK)
+			return st;
+		if (l->is_question) {
+			p->exchange++;
+			p->b.exchanges++;
+			start_block(p, BP_BLOCK_QUESTION, l);
+		} else {
+			if (p->exchange == 0) {
+				p->exchange++;
+				p->b.exchanges++;
+			}
+			start_block(p, BP_BLOCK_ANSWER, l);
+			copy_speaker(p, l);
+		}
+		if (l->body < l->len)
+			return add_paragraph(p, l, l->body, err);
+		return BP_OK;
+	default:
+		if (!p->have_block) {
+			warn(p, "unlabelled-turn", 1, l->lineno,
+			     "text in the Q&A before any \"Question:\" or speaker label");
+			if (p->exchange == 0) {
+				p->exchange++;
+				p->b.exchanges++;
+			}
+			start_block(p, BP_BLOCK_ANSWER, l);
+		}
+		return add_paragraph(p, l, 0, err);
+	}
+}
+
+static bp_status agenda_add(bp_parser *p, const bp_line *l, size_t from, const char *n)
+{
+	bp_agenda_item *na, *a;
+
+	if (p->b.nagenda >= BP_AGENDA_MAX) {
+		warn(p, "agenda-truncated", 1, l->lineno, "more agenda items than the agenda limit");
+		return BP_OK;
+	}
+	na = realloc(p->b.agenda, (p->b.nagenda + 1) * sizeof(*na));
+	if (!na)
+		return BP_ERR_NOMEM;
+	p->b.agenda = na;
+	a = &na[p->b.nagenda];
+	memset(a, 0, sizeof(*a));
+	snprintf(a->n, sizeof(a->n), "%s", n);
+	a->title = dupn(l->text + from, l->len - from);
+	if (!a->title)
+		return BP_ERR_NOMEM;
+	a->qa = p->state == S_AGENDA_QA;
+	p->b.nagenda++;
+	return BP_OK;
+}
+
+/* A wrapped agenda title: append the line to the previous item. */
+static bp_status agenda_continue(bp_parser *p, const bp_line *l)
+{
+	bp_agenda_item *a = &p->b.agenda[p->b.nagenda - 1];
+	size_t ol = strlen(a->title), nl = l->len;
+	char *t;
+
+	if (ol + 1 + nl > BP_FIELD_MAX)
+		return BP_OK;
+	t = realloc(a->title, ol + nl + 2);
+	if (!t)
+		return BP_ERR_NOMEM;
+	t[ol] = ' ';
+	memcpy(t + ol + 1, l->text, nl);
+	t[ol + 1 + nl] = '\0';
+	a->title = t;
+	return BP_OK;
+}
+
+static void enter_agenda_qa(bp_parser *p, const char *number)
+{
+	if (number && number[0])
+		snprintf(p->qa_n, sizeof(p->qa_n), "%s", number);
+	else
+		snprintf(p->qa_n, sizeof(p->qa_n), "%ld", p->top_last_n + 1);
+	p->state = S_AGENDA_QA;
+	p->qa_count = 0;
+	p->agenda_last_item = 0;
+	p->agenda_plain = 0;
+	p->agenda_numbered = 0;
+}
+
+static bp_status leave_agenda(bp_parser *p, const bp_line *l, enum state next, bp_error *err);
+
+static bp_status agenda_line(bp_parser *p, const bp_line *l, bp_error *err)
+{
+	char n[48];
+	int sub = p->state == S_AGENDA_QA;
+	unsigned count = sub ? p->qa_count : p->top_count;
+
+	switch (l->kind) {
+	case BP_LINE_BLANK:
+		p->agenda_last_item = 0;
+		return BP_OK;
+	case BP_LINE_QA:
+		if (sub && p->qa_count) /* the real Q&A heading after the topic list */
+			return leave_agenda(p, l, S_QA, err);
+		enter_agenda_qa(p, NULL);
+		return BP_OK;
+	case BP_LINE_ITEM:
+		if (l->item_kind == BP_LINE_QA) {
+			enter_agenda_qa(p, l->number);
+			return BP_OK;
+		}
+		if (count && p->agenda_plain)
+			break; /* a numbered line inside a plain list is text */
+		p->agenda_numbered = l->number[0] != '\0';
+		if (sub) {
+			snprintf(n, sizeof(n), "%s.%s", p->qa_n, l->number[0] ? l->number : "");
+			if (!l->number[0])
+				snprintf(n, sizeof(n), "%s.%u", p->qa_n, p->qa_count + 1);
+			p->qa_count++;
+		} else {
+			long v = l->number[0] ? strtol(l->number, NULL, 10) : p->top_last_n + 1;
+			snprintf(n, sizeof(n), "%s", l->number[0] ? l->number : "");
+			if (!l->number[0])
+				snprintf(n, sizeof(n), "%ld", v);
+			p->top_last_n = v;
+			p->top_count++;
+		}
+		p->agenda_last_item = 1;
+		return agenda_add(p, l, l->body, n) == BP_OK
+			       ? BP_OK
+			       : bp_error_set(err, BP_ERR_NOMEM, NULL, l->lineno, "out of memory");
+	case BP_LINE_TEXT:
+		break;
+	case BP_LINE_LABEL:
+		if (l->is_question || sub)
+			return leave_agenda(p, l, S_QA, err);
+		break;
+	default:
+		return leave_agenda(p, l, S_BODY, err);
+	}
+	/* a text line: a wrapped item, a plain item, or the end of the agenda */
+	if (agenda_find(p, l->text, l->len, 0) != (size_t)-1)
+		return leave_agenda(p, l, S_BODY, err);
+	if (count && p->agenda_last_item && !p->agenda_plain)
+		return agenda_continue(p, l) == BP_OK
+			       ? BP_OK
+			       : bp_error_set(err, BP_ERR_NOMEM, NULL, l->lineno, "out of memory");
+	if ((count == 0 || p->agenda_plain) && l->len <= BP_FIELD_MAX && !ends_sentence(l->text, l->len)) {
+		/* plain lines: a list without numbers or bullets */
+		if (count && !p->agenda_last_item && p->agenda_numbered)
+			return leave_agenda(p, l, S_BODY, err);
+		p->agenda_plain = 1;
+		if (sub)
+			snprintf(n, sizeof(n), "%s.%u", p->qa_n, ++p->qa_count);
+		else {
+			snprintf(n, sizeof(n), "%ld", ++p->top_last_n);
+			p->top_count++;
+		}
+		p->agenda_last_item = 1;
+		return agenda_add(p, l, 0, n) == BP_OK
+			       ? BP_OK
+			       : bp_error_set(err, BP_ERR_NOMEM, NULL, l->lineno, "out of memory");
+	}
+	return leave_agenda(p, l, S_BODY, err);
+}
+
+static bp_status leave_agenda(bp_parser *p, const bp_line *l, enum state next, bp_error *err)
+{
+	p->state = next;
+	p->expect_heading = 1;
+	if (next == S_QA)
+		return qa_line(p, l, err);
+	return body_line(p, l, err);
+}
+
+static bp_status head_line(bp_parser *p, const bp_line *l, bp_error *err)
+{
+	char iso[11], hm[6];
+
+	switch (l->kind) {
+	case BP_LINE_BLANK:
+	case BP_LINE_BOILER:
+		return BP_OK;
+	case BP_LINE_TOC:
+		p->state = S_AGENDA;
+		return BP_OK;
+	case BP_LINE_QA:
+		p->state = S_QA;
+		return BP_OK;
+	case BP_LINE_LABEL:
+		if (l->is_question) {
+			p->state = S_QA;
+			return qa_line(p, l, err);
+		}
+		break;
+	default:
+		break;
+	}
+	if (parse_timestamp(p->cues, l->text, l->len, iso, hm)) {
+		memcpy(p->b.time, hm, sizeof(hm));
+		if (!p->b.date[0])
+			memcpy(p->b.date, iso, sizeof(iso));
+		return BP_OK;
+	}
+	if (parse_date(p->cues, l->text, l->len, 0, iso) == l->len) {
+		if (!p->b.date[0])
+			memcpy(p->b.date, iso, sizeof(iso));
+		return BP_OK;
+	}
+	/* content without an agenda: the first statement */
+	p->state = S_BODY;
+	p->expect_heading = 1;
+	return body_line(p, l, err);
+}
+
+static void count_line_problems(bp_parser *p, const bp_line *l)
+{
+	char msg[160];
+	if (l->invalid_utf8) {
+		snprintf(msg, sizeof(msg), "invalid UTF-8 replaced with U+FFFD (first on line %lu)", l->lineno);
+		warn(p, "invalid-utf8", l->invalid_utf8, l->lineno, msg);
+	}
+	if (l->controls) {
+		snprintf(msg, sizeof(msg), "control characters removed (first on line %lu)", l->lineno);
+		warn(p, "control-characters", l->controls, l->lineno, msg);
+	}
+	if (l->nuls) {
+		snprintf(msg, sizeof(msg), "NUL bytes removed (first on line %lu)", l->lineno);
+		warn(p, "nul-bytes", l->nuls, l->lineno, msg);
+	}
+	if (l->truncated) {
+		snprintf(msg, sizeof(msg), "line %lu is longer than %u bytes and was truncated", l->lineno,
+			 BP_LINE_MAX);
+		warn(p, "line-truncated", 1, l->lineno, msg);
+	}
+	if (l->map_truncated)
+		warn(p, "offsets-approximate", 1, l->lineno,
+		     "a line has too many white-space runs: offsets in it are approximate");
+}
+
+bp_status bp_parser_line(void *parser, const bp_line *l, bp_error *err)
+{
+	bp_parser *p = parser;
+	bp_status st;
+
+	if (l->kind != BP_LINE_BLANK)
+		p->saw_text = 1;
+	if (l->kind == BP_LINE_TITLE || (l->kind == BP_LINE_TEXT && (p->state == S_PRE || p->state == S_TRAILER) &&
+					 looks_like_title(p, l))) {
+		if (p->open && p->state == S_HEAD && !p->b.nagenda && !p->have_block)
+			return BP_OK; /* a repeated title line */
+		st = open_briefing(p, l, err);
+		if (st != BP_OK)
+			return st;
+		count_line_problems(p, l);
+		parse_title(p, l, l->kind == BP_LINE_TITLE);
+		p->state = S_HEAD;
+		return BP_OK;
+	}
+	count_line_problems(p, l);
+	if (l->kind == BP_LINE_FOOTER && p->open && p->state != S_TRAILER) {
+		if (p->sink.cut)
+			p->sink.cut(p->sink.ctx, BP_CUT_AFTER_LINE);
+		p->state = S_TRAILER;
+		p->b.last_line = l->lineno;
+		return close_block(p, err);
+	}
+	if (l->kind == BP_LINE_BOILER)
+		return BP_OK;
+	if (p->open && p->state != S_TRAILER && l->kind != BP_LINE_BLANK)
+		p->b.last_line = l->lineno;
+	switch (p->state) {
+	case S_PRE:
+	case S_TRAILER:
+		if (l->kind == BP_LINE_TOC || l->kind == BP_LINE_QA ||
+		    (l->kind == BP_LINE_LABEL && l->is_question)) {
+			st = open_briefing(p, l, err);
+			if (st != BP_OK)
+				return st;
+			p->state = l->kind == BP_LINE_TOC ? S_AGENDA : S_QA;
+			return l->kind == BP_LINE_LABEL ? qa_line(p, l, err) : BP_OK;
+		}
+		if (p->state == S_TRAILER && l->kind != BP_LINE_BLANK && ++p->trailer_lines == 1)
+			warn(p, "text-after-footer", 1, l->lineno, "text after the page footer was skipped");
+		return BP_OK;
+	case S_HEAD:
+		return head_line(p, l, err);
+	case S_AGENDA:
+	case S_AGENDA_QA:
+		return agenda_line(p, l, err);
+	case S_BODY:
+		return body_line(p, l, err);
+	case S_QA:
+		return qa_line(p, l, err);
+	}
+	return BP_OK;
+}
+
+bp_status bp_parser_finish(bp_parser *p, bp_error *err)
+{
+	bp_status st = close_briefing(p, err);
+
+	if (st != BP_OK)
+		return st;
+	if (p->nbriefings == 0)
+		return p->saw_text ? bp_error_set(err, BP_ERR_NO_BRIEFING, NULL, 0, "no briefing found")
+				   : bp_error_set(err, BP_ERR_EMPTY, NULL, 0, "empty file");
+	return BP_OK;
+}
+
+bp_parser *bp_parser_new(const bp_cues *cues, const bp_sink *sink)
+{
+	bp_parser *p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->cues = cues;
+	p->sink = *sink;
+	return p;
+}
+
+void bp_parser_reset(bp_parser *p)
+{
+	briefing_clear(&p->b);
+	p->open = 0;
+	p->id_set = 0;
+	p->have_block = 0;
+	p->state = S_PRE;
+	p->nbriefings = 0;
+	p->saw_text = 0;
+	p->npending = 0;
+}
+
+void bp_parser_free(bp_parser *p)
+{
+	if (!p)
+		return;
+	briefing_clear(&p->b);
+	free(p->text.s);
+	free(p->map);
+	free(p);
+}

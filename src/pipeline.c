@@ -1,0 +1,219 @@
+/* pipeline.c - the stages wired together for one input (bp_pipeline.h). */
+#include "bp_pipeline.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bp_input.h"
+#include "bp_parse.h"
+
+struct bp_pipeline {
+	bp_options opts;
+	const bp_cues *cues;
+	const bp_rules *rules;
+	bp_classifier *classifier;
+	bp_tokenizer *tok;
+	bp_parser *parser;
+	bp_emitter *emitter;
+	bp_digest *digest;
+	const char *path;
+	const char *format;
+	int have_closed;       /* a cut_before gave the closing briefing's segment */
+	bp_source_info closed;
+	char *readbuf;
+};
+
+static void on_raw(void *ctx, const char *bytes, size_t len, int line_end)
+{
+	bp_pipeline *pl = ctx;
+	bp_digest_update(pl->digest, bytes, len, line_end);
+}
+
+static bp_status on_line(void *ctx, const bp_line *line, bp_error *err)
+{
+	bp_pipeline *pl = ctx;
+	return bp_parser_line(pl->parser, line, err);
+}
+
+static void on_cut(void *ctx, enum bp_cut where)
+{
+	bp_pipeline *pl = ctx;
+	if (where == BP_CUT_AFTER_LINE) {
+		bp_digest_cut_after(pl->digest);
+		return;
+	}
+	bp_digest_cut_before(pl->digest, pl->closed.sha256, &pl->closed.offset, &pl->closed.bytes);
+	pl->have_closed = 1;
+}
+
+static bp_status on_block(void *ctx, const bp_block *b, bp_error *err)
+{
+	bp_pipeline *pl = ctx;
+	bp_tags tags;
+	bp_status st;
+
+	if (!pl->classifier)
+		return bp_emit_block(pl->emitter, b, NULL, err);
+	st = bp_classifier_run(pl->classifier, b->buf, b->len, b->heading_len, &tags, err);
+	if (st != BP_OK)
+		return st;
+	return bp_emit_block(pl->emitter, b, &tags, err);
+}
+
+static bp_status on_briefing(void *ctx, const bp_briefing *b, bp_error *err)
+{
+	bp_pipeline *pl = ctx;
+	bp_source_info src;
+
+	if (pl->have_closed) {
+		src = pl->closed;
+		pl->have_closed = 0;
+	} else {
+		bp_digest_final(pl->digest, src.sha256, &src.offset, &src.bytes);
+	}
+	src.path = pl->path;
+	src.format = pl->format;
+	return bp_emit_briefing(pl->emitter, b, &src, err);
+}
+
+bp_pipeline *bp_pipeline_new(const bp_options *opts, const bp_cues *cues, const bp_rules *rules,
+			     bp_write_fn write, void *ctx)
+{
+	bp_pipeline *pl = calloc(1, sizeof(*pl));
+	bp_sink sink;
+
+	if (!pl)
+		return NULL;
+	pl->opts = *opts;
+	pl->cues = cues;
+	pl->rules = rules;
+	sink.block = on_block;
+	sink.briefing = on_briefing;
+	sink.cut = on_cut;
+	sink.ctx = pl;
+	pl->tok = bp_tokenizer_new(cues, on_line, on_raw, pl);
+	pl->parser = bp_parser_new(cues, &sink);
+	pl->emitter = bp_emitter_new(opts->pretty, write, ctx);
+	pl->digest = bp_digest_new();
+	pl->readbuf = malloc(BP_READ_CHUNK);
+	pl->classifier = rules ? bp_classifier_new(rules) : NULL;
+	if (!pl->tok || !pl->parser || !pl->emitter || !pl->digest || !pl->readbuf ||
+	    (rules && !pl->classifier)) {
+		bp_pipeline_free(pl);
+		return NULL;
+	}
+	return pl;
+}
+
+void bp_pipeline_free(bp_pipeline *pl)
+{
+	if (!pl)
+		return;
+	bp_tokenizer_free(pl->tok);
+	bp_parser_free(pl->parser);
+	bp_emitter_free(pl->emitter);
+	bp_digest_free(pl->digest);
+	bp_classifier_free(pl->classifier);
+	free(pl->readbuf);
+	free(pl);
+}
+
+static void begin(bp_pipeline *pl, const char *path)
+{
+	bp_tokenizer_reset(pl->tok);
+	bp_parser_reset(pl->parser);
+	bp_digest_reset(pl->digest);
+	pl->have_closed = 0;
+	pl->path = path;
+	pl->format = "text";
+}
+
+static bp_status check_format(const char *bytes, size_t len, const char *path, bp_error *err)
+{
+	switch (bp_input_sniff(bytes, len)) {
+	case BP_FORMAT_TEXT:
+		return BP_OK;
+	case BP_FORMAT_UTF16:
+		return bp_error_set(err, BP_ERR_NOT_TEXT, path, 0,
+				    "UTF-16 text is not supported: convert it to UTF-8");
+	case BP_FORMAT_HTML:
+		return bp_error_set(err, BP_ERR_NOT_TEXT, path, 0,
+				    "HTML input is not supported yet: save the page as text");
+	case BP_FORMAT_BINARY:
+	default:
+		return bp_error_set(err, BP_ERR_NOT_TEXT, path, 0, "not a text transcript");
+	}
+}
+
+static bp_status feed(bp_pipeline *pl, const char *bytes, size_t len, bp_error *err)
+{
+	size_t step = pl->opts.chunk ? pl->opts.chunk : len, i;
+	bp_status st;
+
+	for (i = 0; i < len; i += step) {
+		size_t n = len - i < step ? len - i : step;
+		st = bp_tokenizer_feed(pl->tok, bytes + i, n, err);
+		if (st != BP_OK)
+			return st;
+	}
+	return BP_OK;
+}
+
+static bp_status finish(bp_pipeline *pl, const char *path, bp_error *err)
+{
+	bp_status st = bp_tokenizer_finish(pl->tok, err);
+	if (st == BP_OK)
+		st = bp_parser_finish(pl->parser, err);
+	if (st != BP_OK && err && !err->path[0])
+		snprintf(err->path, sizeof(err->path), "%s", path);
+	return st;
+}
+
+static bp_status fail(bp_status st, const char *path, bp_error *err)
+{
+	if (err && !err->path[0])
+		snprintf(err->path, sizeof(err->path), "%s", path);
+	return st;
+}
+
+bp_status bp_pipeline_run_mem(bp_pipeline *pl, const char *bytes, size_t len, const char *path,
+			      bp_error *err)
+{
+	bp_status st;
+
+	begin(pl, path);
+	st = check_format(bytes, len, path, err);
+	if (st == BP_OK)
+		st = feed(pl, bytes, len, err);
+	if (st != BP_OK)
+		return fail(st, path, err);
+	return finish(pl, path, err);
+}
+
+bp_status bp_pipeline_run_fd(bp_pipeline *pl, int fd, const char *path, bp_error *err)
+{
+	size_t have = 0, got;
+	bp_status st;
+
+	begin(pl, path);
+	/* gather the sniff window: reads from pipes may come in small pieces */
+	do {
+		st = bp_input_read(fd, path, pl->readbuf + have, BP_READ_CHUNK - have, &got, err);
+		if (st != BP_OK)
+			return st;
+		have += got;
+	} while (got && have < BP_SNIFF_BYTES);
+	st = check_format(pl->readbuf, have, path, err);
+	if (st != BP_OK)
+		return st;
+	while (have) {
+		st = feed(pl, pl->readbuf, have, err);
+		if (st != BP_OK)
+			return fail(st, path, err);
+		st = bp_input_read(fd, path, pl->readbuf, BP_READ_CHUNK, &have, err);
+		if (st != BP_OK)
+			return st;
+	}
+	return finish(pl, path, err);
+}

@@ -1,0 +1,811 @@
+/*
+ * tokenizer.c - stage 2: bytes to normalized, classified lines (bp_tokenizer.h).
+ *
+ * A byte-class table drives one loop over each chunk; runs of plain ASCII are
+ * copied in bulk. Every state that can straddle a chunk boundary (a partial
+ * UTF-8 sequence, a CR waiting for its LF, a partial line and its raw bytes)
+ * lives in struct bp_tokenizer.
+ */
+#include "bp_tokenizer.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bp_data.h"
+
+/* ---- cues ---------------------------------------------------------------- */
+
+enum cue_kind { CUE_TITLE, CUE_TOC, CUE_QA, CUE_BACK, CUE_QUESTION, CUE_ANSWER,
+		CUE_NONSPEAKER, CUE_FOOTER, CUE_BOILER, CUE_ROLE, CUE_MONTH, CUE_KINDS };
+
+static const char *const cue_names[CUE_KINDS] = {
+	"title", "toc", "qa", "back", "question", "answer",
+	"nonspeaker", "footer", "boiler", "role", "month"
+};
+
+typedef struct cue {
+	char *text;
+	size_t len;
+	int value;
+} cue;
+
+struct bp_cues {
+	cue *list[CUE_KINDS];
+	size_t n[CUE_KINDS];
+};
+
+static int lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+static int ieq(const char *a, const char *b, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++)
+		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
+			return 0;
+	return 1;
+}
+
+/* Case-insensitive glob: '*' matches any run. Iterative with one backtrack
+ * point, so linear enough for cue-sized patterns. */
+static int glob_match(const char *pat, size_t plen, const char *s, size_t slen)
+{
+	size_t p = 0, i = 0, star_p = (size_t)-1, star_i = 0;
+
+	while (i < slen) {
+		if (p < plen && pat[p] == '*') {
+			star_p = p++;
+			star_i = i;
+		} else if (p < plen && lower((unsigned char)pat[p]) == lower((unsigned char)s[i])) {
+			p++;
+			i++;
+		} else if (star_p != (size_t)-1) {
+			p = star_p + 1;
+			i = ++star_i;
+		} else {
+			return 0;
+		}
+	}
+	while (p < plen && pat[p] == '*')
+		p++;
+	return p == plen;
+}
+
+static int cue_match_line(const bp_cues *c, enum cue_kind k, const char *s, size_t n)
+{
+	size_t i;
+
+	while (n && (s[n - 1] == ':' || s[n - 1] == ' '))
+		n--;
+	for (i = 0; i < c->n[k]; i++)
+		if (glob_match(c->list[k][i].text, c->list[k][i].len, s, n))
+			return 1;
+	return 0;
+}
+
+static int cue_match_prefix(const bp_cues *c, enum cue_kind k, const char *s, size_t n)
+{
+	size_t i;
+	for (i = 0; i < c->n[k]; i++) {
+		const cue *q = &c->list[k][i];
+		if (q->len <= n && ieq(q->text, s, q->len) &&
+		    (q->len == n || s[q->len] == ' '))
+			return 1;
+	}
+	return 0;
+}
+
+static const cue *cue_find_word(const bp_cues *c, enum cue_kind k, const char *w, size_t n)
+{
+	size_t i;
+	for (i = 0; i < c->n[k]; i++)
+		if (c->list[k][i].len == n && ieq(c->list[k][i].text, w, n))
+			return &c->list[k][i];
+	return NULL;
+}
+
+int bp_cues_is_role_word(const bp_cues *cues, const char *word, size_t len)
+{
+	return cue_find_word(cues, CUE_ROLE, word, len) != NULL;
+}
+
+int bp_cues_month(const bp_cues *cues, const char *word, size_t len)
+{
+	const cue *q;
+	if (len && word[len - 1] == '.')
+		len--;
+	q = cue_find_word(cues, CUE_MONTH, word, len);
+	return q ? q->value : 0;
+}
+
+void bp_cues_free(bp_cues *cues)
+{
+	size_t k, i;
+	if (!cues)
+		return;
+	for (k = 0; k < CUE_KINDS; k++) {
+		for (i = 0; i < cues->n[k]; i++)
+			free(cues->list[k][i].text);
+		free(cues->list[k]);
+	}
+	free(cues);
+}
+
+static bp_status cue_add(bp_cues *c, enum cue_kind k, const char *text, size_t len, int value)
+{
+	cue *nl = realloc(c->list[k], (c->n[k] + 1) * sizeof(cue));
+	if (!nl)
+		return BP_ERR_NOMEM;
+	c->list[k] = nl;
+	nl[c->n[k]].text = malloc(len + 1);
+	if (!nl[c->n[k]].text)
+		return BP_ERR_NOMEM;
+	memcpy(nl[c->n[k]].text, text, len);
+	nl[c->n[k]].text[len] = '\0';
+	nl[c->n[k]].len = len;
+	nl[c->n[k]].value = value;
+	c->n[k]++;
+	return BP_OK;
+}
+
+static bp_status parse_cue_line(bp_cues *c, const bp_blob *b, unsigned long lineno,
+				const char *line, size_t len, bp_error *err)
+{
+	const char *tab = memchr(line, '\t', len), *text, *tab2;
+	size_t klen, tlen;
+	int k, value = 0;
+
+	if (!tab)
+		return bp_error_set(err, BP_ERR_DATA, b->path, lineno, "expected KIND<TAB>TEXT");
+	klen = (size_t)(tab - line);
+	for (k = 0; k < CUE_KINDS; k++)
+		if (strlen(cue_names[k]) == klen && memcmp(cue_names[k], line, klen) == 0)
+			break;
+	if (k == CUE_KINDS)
+		return bp_error_set(err, BP_ERR_DATA, b->path, lineno, "unknown cue kind '%.*s'",
+				    (int)(klen > 40 ? 40 : klen), line);
+	text = tab + 1;
+	tlen = len - klen - 1;
+	tab2 = memchr(text, '\t', tlen);
+	if (tab2) {
+		char num[16];
+		size_t vlen = tlen - (size_t)(tab2 - text) - 1;
+		char *endp;
+		tlen = (size_t)(tab2 - text);
+		if (vlen == 0 || vlen >= sizeof(num))
+			return bp_error_set(err, BP_ERR_DATA, b->path, lineno, "bad value");
+		memcpy(num, tab2 + 1, vlen);
+		num[vlen] = '\0';
+		value = (int)strtol(num, &endp, 10);
+		if (*endp)
+			return bp_error_set(err, BP_ERR_DATA, b->path, lineno, "bad value '%s'", num);
+	}
+	if (tlen == 0 || tlen > 200 || memchr(text, '\0', tlen))
+		return bp_error_set(err, BP_ERR_DATA, b->path, lineno, "bad cue text");
+	if (k == CUE_MONTH && (value < 1 || value > 12))
+		return bp_error_set(err, BP_ERR_DATA, b->path, lineno, "month needs a value 1-12");
+	if (cue_add(c, (enum cue_kind)k, text, tlen, value) != BP_OK)
+		return bp_error_set(err, BP_ERR_NOMEM, b->path, lineno, "out of memory");
+	return BP_OK;
+}
+
+bp_status bp_cues_load(const char *dir, bp_cues **out, bp_error *err)
+{
+	bp_blob blob;
+	bp_cues *c;
+	bp_status st;
+	size_t pos = 0, len;
+	const char *line;
+	unsigned long lineno = 0;
+
+	*out = NULL;
+	st = bp_blob_load(dir, "cues.tsv", &blob, err);
+	if (st != BP_OK)
+		return st;
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		bp_blob_release(&blob);
+		return bp_error_set(err, BP_ERR_NOMEM, blob.path, 0, "out of memory");
+	}
+	while (bp_blob_next_line(&blob, &pos, &line, &len)) {
+		lineno++;
+		if (len == 0 || line[0] == '#')
+			continue;
+		st = parse_cue_line(c, &blob, lineno, line, len, err);
+		if (st != BP_OK) {
+			bp_cues_free(c);
+			bp_blob_release(&blob);
+			return st;
+		}
+	}
+	bp_blob_release(&blob);
+	*out = c;
+	return BP_OK;
+}
+
+/* ---- line classification -------------------------------------------------- */
+
+static int is_digit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* "12. ", "12) ", "3.1. ", "- ", "• ", "* " at the start of the line. */
+static int match_item(bp_line *l)
+{
+	const char *s = l->text;
+	size_t i = 0, n = l->len, nl = 0;
+
+	if (n >= 2 && (s[0] == '-' || s[0] == '*') && s[1] == ' ') {
+		l->number[0] = '\0';
+		l->body = 2;
+		return l->body < n;
+	}
+	if (n >= 4 && (unsigned char)s[0] == 0xE2 && (unsigned char)s[1] == 0x80 &&
+	    ((unsigned char)s[2] == 0xA2 || (unsigned char)s[2] == 0x93 ||
+	     (unsigned char)s[2] == 0x94) && s[3] == ' ') { /* • – — */
+		l->number[0] = '\0';
+		l->body = 4;
+		return l->body < n;
+	}
+	for (;;) {
+		size_t d = 0;
+		while (i < n && is_digit((unsigned char)s[i]) && d < 3)
+			i++, d++;
+		if (d == 0 || (i < n && is_digit((unsigned char)s[i])))
+			return 0;
+		if (i + 1 < n && s[i] == '.' && is_digit((unsigned char)s[i + 1])) {
+			i++;
+			continue;
+		}
+		break;
+	}
+	if (i + 1 >= n || (s[i] != '.' && s[i] != ')') || s[i + 1] != ' ')
+		return 0;
+	nl = i < sizeof(l->number) ? i : sizeof(l->number) - 1;
+	memcpy(l->number, s, nl);
+	l->number[nl] = '\0';
+	l->body = i + 2;
+	return l->body < n;
+}
+
+/* An uppercase letter starts at s: ASCII, Latin-1, Latin Extended-A (even
+ * code points are capitals there), or Cyrillic. */
+static int upper_at(const unsigned char *s, size_t n)
+{
+	unsigned cp;
+
+	if (n && s[0] >= 'A' && s[0] <= 'Z')
+		return 1;
+	if (n < 2 || (s[0] & 0xE0) != 0xC0)
+		return 0;
+	cp = ((unsigned)(s[0] & 0x1F) << 6) | (s[1] & 0x3F);
+	return (cp >= 0xC0 && cp <= 0xDE && cp != 0xD7) ||
+	       (cp >= 0x100 && cp <= 0x17F && !(cp & 1)) || (cp >= 0x400 && cp <= 0x42F);
+}
+
+static int is_particle(const char *w, size_t n)
+{
+	static const char *const p[] = { "de", "da", "del", "der", "van", "von", "al",
+					  "bin", "ibn", "la", "le", "du", "dos", "el", NULL };
+	size_t i;
+	for (i = 0; p[i]; i++)
+		if (strlen(p[i]) == n && memcmp(p[i], w, n) == 0)
+			return 1;
+	return 0;
+}
+
+/* Looks for "Label: " at the start of the line: a question/answer cue, or a
+ * speaker's name of 2-6 capitalized words, optionally followed by a
+ * parenthetical ("Maria Zakharova (adding):"). */
+static void match_label(const bp_cues *cues, bp_line *l)
+{
+	const char *s = l->text, *colon;
+	size_t n = l->len, lab, name, i, words = 0, caps = 0, wstart;
+	size_t lim = n < 100 ? n : 100;
+
+	colon = memchr(s, ':', lim);
+	if (!colon || colon == s)
+		return;
+	lab = (size_t)(colon - s);
+	if (lab + 1 < n && s[lab + 1] != ' ')
+		return; /* "10:30", "http://" */
+	name = lab;
+	while (name && s[name - 1] == ' ')
+		name--;
+	if (name && s[name - 1] == ')') { /* drop a trailing parenthetical */
+		const char *open = memchr(s, '(', name);
+		if (!open)
+			return;
+		name = (size_t)(open - s);
+		while (name && s[name - 1] == ' ')
+			name--;
+	}
+	if (name == 0 || cue_match_line(cues, CUE_NONSPEAKER, s, lab))
+		return;
+	if (cue_find_word(cues, CUE_QUESTION, s, name)) {
+		l->is_question = 1;
+	} else if (!cue_find_word(cues, CUE_ANSWER, s, name)) {
+		for (i = 0; i <= name; i++) {
+			if (i < name && s[i] != ' ')
+				continue;
+			wstart = i;
+			while (wstart > 0 && s[wstart - 1] != ' ')
+				wstart--;
+			if (i == wstart)
+				return;
+			words++;
+			if (upper_at((const unsigned char *)s + wstart, i - wstart))
+				caps++;
+			else if (!is_particle(s + wstart, i - wstart))
+				return;
+		}
+		for (i = 0; i < name; i++)
+			if (is_digit((unsigned char)s[i]) || s[i] == ',' || s[i] == ';' ||
+			    s[i] == '"' || s[i] == '?' || s[i] == '!')
+				return;
+		if (words < 2 || words > 6 || caps < 2)
+			return;
+	}
+	l->kind = BP_LINE_LABEL;
+	l->label_len = name;
+	l->body = lab + 1 < n ? lab + 2 : n;
+}
+
+static int match_back(const bp_cues *cues, const bp_line *l)
+{
+	size_t i;
+	for (i = 0; i < cues->n[CUE_BACK]; i++) {
+		const cue *q = &cues->list[CUE_BACK][i];
+		size_t pre;
+		if (q->len > l->len || !ieq(q->text, l->text + l->len - q->len, q->len))
+			continue;
+		pre = l->len - q->len;
+		while (pre && l->text[pre - 1] == ' ')
+			pre--;
+		if (pre == 0 || l->text[pre - 1] == '>')
+			return 1;
+	}
+	return 0;
+}
+
+void bp_tokenizer_classify(const bp_cues *cues, bp_line *l)
+{
+	l->number[0] = '\0';
+	l->body = 0;
+	l->item_kind = BP_LINE_TEXT;
+	l->label_len = 0;
+	l->is_question = 0;
+	if (l->len == 0)
+		l->kind = BP_LINE_BLANK;
+	else if (match_back(cues, l))
+		l->kind = BP_LINE_BACK;
+	else if (cue_match_line(cues, CUE_TOC, l->text, l->len))
+		l->kind = BP_LINE_TOC;
+	else if (cue_match_line(cues, CUE_QA, l->text, l->len))
+		l->kind = BP_LINE_QA;
+	else if (cue_match_prefix(cues, CUE_TITLE, l->text, l->len))
+		l->kind = BP_LINE_TITLE;
+	else if (cue_match_line(cues, CUE_FOOTER, l->text, l->len))
+		l->kind = BP_LINE_FOOTER;
+	else if (cue_match_line(cues, CUE_BOILER, l->text, l->len))
+		l->kind = BP_LINE_BOILER;
+	else if (match_item(l)) {
+		l->kind = BP_LINE_ITEM;
+		if (cue_match_line(cues, CUE_QA, l->text + l->body, l->len - l->body))
+			l->item_kind = BP_LINE_QA;
+	} else {
+		l->kind = BP_LINE_TEXT;
+		match_label(cues, l);
+	}
+}
+
+/* ---- the streaming loop ---------------------------------------------------- */
+
+enum { C_PLAIN, C_SPACE, C_LF, C_CR, C_NUL, C_CTRL, C_CONT, C_LEAD2, C_LEAD3, C_LEAD4, C_BAD };
+
+static unsigned char cls[256];
+
+static void init_classes(void)
+{
+	int c;
+	if (cls['\n'] == C_LF)
+		return;
+	for (c = 0; c < 256; c++) {
+		if (c >= 0x21 && c <= 0x7E)
+			cls[c] = C_PLAIN;
+		else if (c == ' ' || c == '\t' || c == '\v' || c == '\f')
+			cls[c] = C_SPACE;
+		else if (c == 0)
+			cls[c] = C_NUL;
+		else if (c < 0x20 || c == 0x7F)
+			cls[c] = C_CTRL;
+		else if (c >= 0x80 && c <= 0xBF)
+			cls[c] = C_CONT;
+		else if (c >= 0xC2 && c <= 0xDF)
+			cls[c] = C_LEAD2;
+		else if (c >= 0xE0 && c <= 0xEF)
+			cls[c] = C_LEAD3;
+		else if (c >= 0xF0 && c <= 0xF4)
+			cls[c] = C_LEAD4;
+		else
+			cls[c] = C_BAD;
+	}
+	cls['\r'] = C_CR;
+	cls['\n'] = C_LF; /* last: marks the table as built */
+}
+
+struct bp_tokenizer {
+	const bp_cues *cues;
+	bp_line_fn line_fn;
+	bp_raw_fn raw_fn;
+	void *ctx;
+
+	uint64_t off;            /* raw offset of the next byte */
+	unsigned long lineno;
+
+	/* the line being built */
+	char *buf;               /* BP_LINE_MAX + 4 + 1 bytes */
+	size_t len;
+	bp_anchor *anchors;
+	size_t nanchors, cap_anchors;
+	int64_t delta;           /* raw - norm at the last anchor */
+	int started;             /* a non-space character was seen */
+	int pending_space;
+	uint64_t space_raw;
+	unsigned indent;
+	uint64_t last_end;       /* raw offset after the last non-space character */
+	unsigned invalid, controls, nuls;
+	int truncated, map_truncated;
+
+	/* a UTF-8 sequence split across chunks */
+	unsigned char u8[4];
+	int u8len, u8need;
+	uint64_t u8start;
+
+	int cr_pending;          /* a CR ended the line; an LF may follow */
+
+	/* raw bytes of the current line from earlier chunks */
+	char *carry;
+	size_t carry_len;
+};
+
+bp_tokenizer *bp_tokenizer_new(const bp_cues *cues, bp_line_fn line, bp_raw_fn raw, void *ctx)
+{
+	bp_tokenizer *t = calloc(1, sizeof(*t));
+
+	init_classes();
+	if (!t)
+		return NULL;
+	t->cues = cues;
+	t->line_fn = line;
+	t->raw_fn = raw;
+	t->ctx = ctx;
+	t->buf = malloc(BP_LINE_MAX + 5);
+	t->cap_anchors = 64;
+	t->anchors = malloc(t->cap_anchors * sizeof(bp_anchor));
+	t->carry = raw ? malloc(BP_RAW_CARRY_MAX) : NULL;
+	if (!t->buf || !t->anchors || (raw && !t->carry)) {
+		bp_tokenizer_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+void bp_tokenizer_free(bp_tokenizer *t)
+{
+	if (!t)
+		return;
+	free(t->buf);
+	free(t->anchors);
+	free(t->carry);
+	free(t);
+}
+
+static void line_reset(bp_tokenizer *t)
+{
+	t->len = 0;
+	t->nanchors = 0;
+	t->delta = 0;
+	t->started = 0;
+	t->pending_space = 0;
+	t->indent = 0;
+	t->invalid = t->controls = t->nuls = 0;
+	t->truncated = t->map_truncated = 0;
+	t->carry_len = 0;
+}
+
+void bp_tokenizer_reset(bp_tokenizer *t)
+{
+	line_reset(t);
+	t->off = 0;
+	t->lineno = 0;
+	t->u8len = t->u8need = 0;
+	t->cr_pending = 0;
+}
+
+uint64_t bp_tokenizer_offset(const bp_tokenizer *t)
+{
+	return t->off;
+}
+
+static void add_anchor(bp_tokenizer *t, uint64_t raw)
+{
+	if (t->nanchors == t->cap_anchors) {
+		bp_anchor *na;
+		if (t->cap_anchors >= BP_ANCHOR_MAX) {
+			t->map_truncated = 1;
+			return;
+		}
+		na = realloc(t->anchors, t->cap_anchors * 2 * sizeof(bp_anchor));
+		if (!na) {
+			t->map_truncated = 1;
+			return;
+		}
+		t->anchors = na;
+		t->cap_anchors *= 2;
+	}
+	t->anchors[t->nanchors].norm = (uint32_t)t->len;
+	t->anchors[t->nanchors].raw = raw;
+	t->nanchors++;
+	t->delta = (int64_t)raw - (int64_t)t->len;
+}
+
+/* Appends n normalized bytes that stand for raw bytes starting at raw, after
+ * the pending space if any. */
+static void emit(bp_tokenizer *t, const char *s, size_t n, uint64_t raw, uint64_t raw_end)
+{
+	if (t->pending_space) {
+		t->pending_space = 0;
+		if (t->len < BP_LINE_MAX) {
+			if (t->nanchors == 0 || (int64_t)t->space_raw - (int64_t)t->len != t->delta)
+				add_anchor(t, t->space_raw);
+			t->buf[t->len++] = ' ';
+		}
+	}
+	t->started = 1;
+	t->last_end = raw_end;
+	if (t->len + n > BP_LINE_MAX) {
+		t->truncated = 1;
+		return;
+	}
+	if (t->nanchors == 0 || (int64_t)raw - (int64_t)t->len != t->delta)
+		add_anchor(t, raw);
+	memcpy(t->buf + t->len, s, n);
+	t->len += n;
+}
+
+static void space(bp_tokenizer *t, uint64_t raw)
+{
+	if (!t->started) {
+		t->indent++;
+		return;
+	}
+	if (!t->pending_space) {
+		t->pending_space = 1;
+		t->space_raw = raw;
+	}
+}
+
+static void raw_out(bp_tokenizer *t, const char *p, size_t n, int line_end)
+{
+	if (!t->raw_fn)
+		return;
+	if (t->carry_len) {
+		t->raw_fn(t->ctx, t->carry, t->carry_len, 0);
+		t->carry_len = 0;
+	}
+	if (n || line_end)
+		t->raw_fn(t->ctx, p, n, line_end);
+}
+
+/* Completes the current line; raw bytes [p, p + n) of this chunk (terminator
+ * included) belong to it. */
+static bp_status end_line(bp_tokenizer *t, const char *p, size_t n, bp_error *err)
+{
+	bp_line l;
+	bp_status st;
+
+	t->buf[t->len] = '\0';
+	memset(&l, 0, sizeof(l));
+	l.text = t->buf;
+	l.len = t->len;
+	l.lineno = ++t->lineno;
+	l.indent = t->indent;
+	l.anchors = t->anchors;
+	l.nanchors = t->nanchors;
+	l.start = t->nanchors ? t->anchors[0].raw : t->off;
+	l.end = t->started ? t->last_end : l.start;
+	l.invalid_utf8 = t->invalid;
+	l.controls = t->controls;
+	l.nuls = t->nuls;
+	l.truncated = t->truncated;
+	l.map_truncated = t->map_truncated;
+	bp_tokenizer_classify(t->cues, &l);
+	st = t->line_fn(t->ctx, &l, err);
+	raw_out(t, p, n, 1);
+	line_reset(t);
+	return st;
+}
+
+static void invalid_seq(bp_tokenizer *t, uint64_t raw)
+{
+	t->invalid++;
+	emit(t, "\xEF\xBF\xBD", 3, raw, raw + 1);
+}
+
+/* A complete, valid multi-byte sequence u8[0, u8len). */
+static void multibyte(bp_tokenizer *t)
+{
+	const unsigned char *u = t->u8;
+	uint64_t raw = t->u8start, end = raw + (uint64_t)t->u8len;
+
+	if (t->u8len == 2 && u[0] == 0xC2) {
+		if (u[1] == 0xA0 || u[1] == 0x85) { /* NBSP, NEL */
+			space(t, raw);
+			return;
+		}
+		if (u[1] < 0xA0) { /* C1 controls */
+			t->controls++;
+			return;
+		}
+	}
+	if (t->u8len == 3 && u[0] == 0xE2 && u[1] == 0x80) {
+		if (u[2] <= 0x8A || u[2] == 0xA8 || u[2] == 0xA9 || u[2] == 0xAF) {
+			space(t, raw); /* U+2000-200A, line/para separators, NNBSP */
+			return;
+		}
+		if (u[2] >= 0x8B && u[2] <= 0x8D) /* zero-width space, (non-)joiner */
+			return;
+	}
+	if (t->u8len == 3 && ((u[0] == 0xE2 && u[1] == 0x81 && u[2] == 0x9F) ||
+			      (u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80))) {
+		space(t, raw); /* U+205F, U+3000 */
+		return;
+	}
+	if (t->u8len == 3 && ((u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF) ||
+			      (u[0] == 0xE2 && u[1] == 0x81 && u[2] == 0xA0)))
+		return; /* BOM / zero-width no-break space, word joiner */
+	emit(t, (const char *)u, (size_t)t->u8len, raw, end);
+}
+
+/* Second-byte bounds that rule out overlong forms, surrogates and > U+10FFFF. */
+static void lead_bounds(unsigned char lead, unsigned char *lo, unsigned char *hi)
+{
+	*lo = 0x80;
+	*hi = 0xBF;
+	if (lead == 0xE0)
+		*lo = 0xA0;
+	else if (lead == 0xED)
+		*hi = 0x9F;
+	else if (lead == 0xF0)
+		*lo = 0x90;
+	else if (lead == 0xF4)
+		*hi = 0x8F;
+}
+
+bp_status bp_tokenizer_feed(bp_tokenizer *t, const char *bytes, size_t n, bp_error *err)
+{
+	const unsigned char *p = (const unsigned char *)bytes;
+	size_t i = 0, line_start = 0; /* where this chunk's part of the current line starts */
+	bp_status st;
+
+	while (i < n) {
+		unsigned char c = p[i];
+
+		if (t->cr_pending) {
+			t->cr_pending = 0;
+			if (c == '\n') {
+				i++;
+				st = end_line(t, bytes + line_start, i - line_start, err);
+				line_start = i;
+			} else {
+				st = end_line(t, bytes + line_start, i - line_start, err);
+				line_start = i;
+			}
+			t->off += 0;
+			if (st != BP_OK)
+				return st;
+			continue;
+		}
+		if (t->u8need) {
+			unsigned char lo = 0x80, hi = 0xBF;
+			if (t->u8len == 1)
+				lead_bounds(t->u8[0], &lo, &hi);
+			if (c >= lo && c <= hi) {
+				t->u8[t->u8len++] = c;
+				i++;
+				if (--t->u8need == 0) {
+					multibyte(t);
+					t->u8len = 0;
+				}
+				continue;
+			}
+			/* truncated sequence: one U+FFFD, then look at c afresh */
+			invalid_seq(t, t->u8start);
+			t->u8len = t->u8need = 0;
+		}
+		switch (cls[c]) {
+		case C_PLAIN: {
+			size_t j = i + 1;
+			while (j < n && cls[p[j]] == C_PLAIN)
+				j++;
+			emit(t, bytes + i, j - i, t->off + i, t->off + j);
+			i = j;
+			continue;
+		}
+		case C_SPACE:
+			space(t, t->off + i);
+			break;
+		case C_LF:
+			st = end_line(t, bytes + line_start, i + 1 - line_start, err);
+			line_start = i + 1;
+			if (st != BP_OK) {
+				t->off += i + 1;
+				return st;
+			}
+			break;
+		case C_CR:
+			if (i + 1 < n) {
+				size_t term = p[i + 1] == '\n' ? 2 : 1;
+				st = end_line(t, bytes + line_start, i + term - line_start, err);
+				line_start = i + term;
+				i += term;
+				if (st != BP_OK) {
+					t->off += i;
+					return st;
+				}
+				continue;
+			}
+			t->cr_pending = 1;
+			break;
+		case C_NUL:
+			t->nuls++;
+			break;
+		case C_CTRL:
+			t->controls++;
+			break;
+		case C_LEAD2:
+		case C_LEAD3:
+		case C_LEAD4:
+			t->u8[0] = c;
+			t->u8len = 1;
+			t->u8need = cls[c] == C_LEAD2 ? 1 : cls[c] == C_LEAD3 ? 2 : 3;
+			t->u8start = t->off + i;
+			break;
+		default: /* C_CONT, C_BAD */
+			invalid_seq(t, t->off + i);
+			break;
+		}
+		i++;
+	}
+	/* keep this chunk's part of the unfinished line for the raw callback */
+	if (t->raw_fn && line_start < n) {
+		size_t rest = n - line_start;
+		if (t->carry_len + rest <= BP_RAW_CARRY_MAX) {
+			memcpy(t->carry + t->carry_len, bytes + line_start, rest);
+			t->carry_len += rest;
+		} else {
+			raw_out(t, bytes + line_start, rest, 0);
+		}
+	}
+	t->off += n;
+	return BP_OK;
+}
+
+bp_status bp_tokenizer_finish(bp_tokenizer *t, bp_error *err)
+{
+	if (t->u8need) {
+		invalid_seq(t, t->u8start);
+		t->u8len = t->u8need = 0;
+	}
+	if (t->cr_pending) {
+		t->cr_pending = 0;
+		return end_line(t, NULL, 0, err);
+	}
+	if (t->started || t->carry_len || t->invalid || t->controls || t->nuls)
+		return end_line(t, NULL, 0, err);
+	return BP_OK;
+}
