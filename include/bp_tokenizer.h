@@ -95,6 +95,8 @@ bp_status bp_cues_load(const char *dir, bp_cues **out, bp_error *err);
 void bp_cues_free(bp_cues *cues);
 /* 1 when word[0, len) is a role word of titles ("Spokesperson", "Director"). */
 int bp_cues_is_role_word(const bp_cues *cues, const char *word, size_t len);
+/* 1 when word[0, len) is a day name ("Thursday"). */
+int bp_cues_is_weekday(const bp_cues *cues, const char *word, size_t len);
 /* Month number 1-12 for an English month name or abbreviation, else 0. */
 int bp_cues_month(const bp_cues *cues, const char *word, size_t len);
 

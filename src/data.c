@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bp_bundled.h"
 
@@ -60,6 +61,13 @@ bp_status bp_blob_load(const char *dir, const char *name, bp_blob *out, bp_error
 
 	memset(out, 0, sizeof(*out));
 	if (dir) {
+		struct stat st;
+		/* a mistyped --rules DIR is an error, not "every file bundled" */
+		if (stat(dir, &st) != 0)
+			return bp_error_set(err, BP_ERR_IO, dir, 0, "cannot read: %s",
+					    errno == ENOENT ? "no such directory" : strerror(errno));
+		if (!S_ISDIR(st.st_mode))
+			return bp_error_set(err, BP_ERR_IO, dir, 0, "cannot read: not a directory");
 		snprintf(out->path, sizeof(out->path), "%s/%s", dir, name);
 		FILE *probe = fopen(out->path, "rb");
 		if (probe) {

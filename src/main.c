@@ -113,7 +113,11 @@ static int parse_args(int argc, char **argv, cli *c)
 			fprintf(stderr, "briefparse: option '%s' needs an argument\n", argv[optind - 1]);
 			return EXIT_USAGE;
 		default:
-			fprintf(stderr, "briefparse: unknown option '%s'\n", argv[optind - 1]);
+			/* in a cluster ("-xp") argv[optind - 1] may not hold the option */
+			if (optopt && strncmp(argv[optind - 1], "--", 2) != 0)
+				fprintf(stderr, "briefparse: unknown option '-%c'\n", optopt);
+			else
+				fprintf(stderr, "briefparse: unknown option '%s'\n", argv[optind - 1]);
 			fputs("Try 'briefparse --help'.\n", stderr);
 			return EXIT_USAGE;
 		}

@@ -68,6 +68,7 @@ struct bp_parser {
 	unsigned seq_statement, seq_turn, exchange;
 	bp_block_type last_turn;
 	unsigned long trailer_lines;
+	char pre_date[11], pre_time[6]; /* a timestamp line seen before the title */
 };
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -311,8 +312,17 @@ static size_t trailing_date(const bp_cues *cues, const char *s, size_t n, char i
 /* "9 February 201717:54", "9 February 2017 17:54", "February 9, 2017, 17:54" */
 static int parse_timestamp(const bp_cues *cues, const char *s, size_t n, char iso[11], char hm[6])
 {
-	size_t j = parse_date(cues, s, n, 0, iso), k;
+	size_t j, k, w = word_at(s, n, 0);
 	int h, m;
+
+	if (w && bp_cues_is_weekday(cues, s, w)) { /* "Thursday, 26 July 2018 11:41" */
+		j = w;
+		while (j < n && (s[j] == ',' || s[j] == ' '))
+			j++;
+		s += j;
+		n -= j;
+	}
+	j = parse_date(cues, s, n, 0, iso);
 
 	if (!j)
 		return 0;
@@ -407,6 +417,8 @@ static void parse_title(bp_parser *p, const bp_line *l, int has_prefix)
 	char iso[11];
 
 	p->b.title = dupn(s, n);
+	while (n && (s[n - 1] == ':' || s[n - 1] == '.'))
+		n--;
 	if (has_prefix) {
 		/* skip the cue ("Briefing by"): up to and including " by " */
 		const char *by = strstr(s, " by ");
@@ -534,6 +546,17 @@ static bp_status close_briefing(bp_parser *p, bp_error *err)
 	p->open = 0;
 	p->id_set = 0;
 	return st;
+}
+
+/* A timestamp seen above the title gives the time, and the date when the
+ * title has none. */
+static void apply_pre_timestamp(bp_parser *p)
+{
+	if (p->pre_time[0] && !p->b.time[0])
+		memcpy(p->b.time, p->pre_time, sizeof(p->b.time));
+	if (p->pre_date[0] && !p->b.date[0])
+		memcpy(p->b.date, p->pre_date, sizeof(p->b.date));
+	p->pre_time[0] = p->pre_date[0] = '\0';
 }
 
 static bp_status open_briefing(bp_parser *p, const bp_line *l, bp_error *err)
@@ -809,6 +832,8 @@ static int reads_as_paragraph(const bp_parser *p, const bp_line *l)
 	return l->len > 250 && ends_sentence(l->text, l->len);
 }
 
+static bp_status qa_line(bp_parser *p, const bp_line *l, bp_error *err);
+
 static bp_status body_line(bp_parser *p, const bp_line *l, bp_error *err)
 {
 	int r;
@@ -825,9 +850,9 @@ static bp_status body_line(bp_parser *p, const bp_line *l, bp_error *err)
 		p->state = S_QA;
 		return close_block(p, err);
 	case BP_LINE_LABEL:
-		if (l->is_question) {
+		if (l->is_question) { /* a Q&A without its heading */
 			p->state = S_QA;
-			return close_block(p, err);
+			return qa_line(p, l, err);
 		}
 		break;
 	default:
@@ -981,10 +1006,9 @@ static bp_status agenda_line(bp_parser *p, const bp_line *l, bp_error *err)
 			break; /* a numbered line inside a plain list is text */
 		p->agenda_numbered = l->number[0] != '\0';
 		if (sub) {
-			snprintf(n, sizeof(n), "%s.%s", p->qa_n, l->number[0] ? l->number : "");
-			if (!l->number[0])
-				snprintf(n, sizeof(n), "%s.%u", p->qa_n, p->qa_count + 1);
-			p->qa_count++;
+			/* by position: sub-lists may restart at 1, continue the
+			 * top-level numbers (16, 17, ...) or have gaps */
+			snprintf(n, sizeof(n), "%s.%u", p->qa_n, ++p->qa_count);
 		} else {
 			long v = l->number[0] ? strtol(l->number, NULL, 10) : p->top_last_n + 1;
 			snprintf(n, sizeof(n), "%s", l->number[0] ? l->number : "");
@@ -1055,6 +1079,9 @@ static bp_status head_line(bp_parser *p, const bp_line *l, bp_error *err)
 	case BP_LINE_QA:
 		p->state = S_QA;
 		return BP_OK;
+	case BP_LINE_ITEM: /* an agenda without a "Table of contents" line */
+		p->state = S_AGENDA;
+		return agenda_line(p, l, err);
 	case BP_LINE_LABEL:
 		if (l->is_question) {
 			p->state = S_QA;
@@ -1122,6 +1149,7 @@ bp_status bp_parser_line(void *parser, const bp_line *l, bp_error *err)
 			return st;
 		count_line_problems(p, l);
 		parse_title(p, l, l->kind == BP_LINE_TITLE);
+		apply_pre_timestamp(p);
 		p->state = S_HEAD;
 		return BP_OK;
 	}
@@ -1140,11 +1168,15 @@ bp_status bp_parser_line(void *parser, const bp_line *l, bp_error *err)
 	switch (p->state) {
 	case S_PRE:
 	case S_TRAILER:
+		if (l->kind == BP_LINE_TEXT &&
+		    parse_timestamp(p->cues, l->text, l->len, p->pre_date, p->pre_time))
+			return BP_OK; /* pages may put the timestamp above the title */
 		if (l->kind == BP_LINE_TOC || l->kind == BP_LINE_QA ||
 		    (l->kind == BP_LINE_LABEL && l->is_question)) {
 			st = open_briefing(p, l, err);
 			if (st != BP_OK)
 				return st;
+			apply_pre_timestamp(p);
 			p->state = l->kind == BP_LINE_TOC ? S_AGENDA : S_QA;
 			return l->kind == BP_LINE_LABEL ? qa_line(p, l, err) : BP_OK;
 		}
@@ -1196,6 +1228,7 @@ void bp_parser_reset(bp_parser *p)
 	p->nbriefings = 0;
 	p->saw_text = 0;
 	p->npending = 0;
+	p->pre_date[0] = p->pre_time[0] = '\0';
 }
 
 void bp_parser_free(bp_parser *p)

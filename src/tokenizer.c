@@ -16,11 +16,11 @@
 /* ---- cues ---------------------------------------------------------------- */
 
 enum cue_kind { CUE_TITLE, CUE_TOC, CUE_QA, CUE_BACK, CUE_QUESTION, CUE_ANSWER,
-		CUE_NONSPEAKER, CUE_FOOTER, CUE_BOILER, CUE_ROLE, CUE_MONTH, CUE_KINDS };
+		CUE_NONSPEAKER, CUE_FOOTER, CUE_BOILER, CUE_ROLE, CUE_MONTH, CUE_WEEKDAY, CUE_KINDS };
 
 static const char *const cue_names[CUE_KINDS] = {
 	"title", "toc", "qa", "back", "question", "answer",
-	"nonspeaker", "footer", "boiler", "role", "month"
+	"nonspeaker", "footer", "boiler", "role", "month", "weekday"
 };
 
 typedef struct cue {
@@ -118,6 +118,11 @@ int bp_cues_month(const bp_cues *cues, const char *word, size_t len)
 		len--;
 	q = cue_find_word(cues, CUE_MONTH, word, len);
 	return q ? q->value : 0;
+}
+
+int bp_cues_is_weekday(const bp_cues *cues, const char *word, size_t len)
+{
+	return cue_find_word(cues, CUE_WEEKDAY, word, len) != NULL;
 }
 
 void bp_cues_free(bp_cues *cues)
@@ -470,6 +475,8 @@ struct bp_tokenizer {
 	/* raw bytes of the current line from earlier chunks */
 	char *carry;
 	size_t carry_len;
+	uint64_t line_raw;       /* raw offset where the current line starts */
+	const char *chunk;       /* the chunk being fed */
 };
 
 bp_tokenizer *bp_tokenizer_new(const bp_cues *cues, bp_line_fn line, bp_raw_fn raw, void *ctx)
@@ -521,6 +528,7 @@ void bp_tokenizer_reset(bp_tokenizer *t)
 {
 	line_reset(t);
 	t->off = 0;
+	t->line_raw = 0;
 	t->lineno = 0;
 	t->u8len = t->u8need = 0;
 	t->cr_pending = 0;
@@ -616,7 +624,7 @@ static bp_status end_line(bp_tokenizer *t, const char *p, size_t n, bp_error *er
 	l.indent = t->indent;
 	l.anchors = t->anchors;
 	l.nanchors = t->nanchors;
-	l.start = t->nanchors ? t->anchors[0].raw : t->off;
+	l.start = t->nanchors ? t->anchors[0].raw : t->line_raw;
 	l.end = t->started ? t->last_end : l.start;
 	l.invalid_utf8 = t->invalid;
 	l.controls = t->controls;
@@ -627,6 +635,8 @@ static bp_status end_line(bp_tokenizer *t, const char *p, size_t n, bp_error *er
 	st = t->line_fn(t->ctx, &l, err);
 	raw_out(t, p, n, 1);
 	line_reset(t);
+	if (p)
+		t->line_raw = t->off + (uint64_t)(p + n - t->chunk);
 	return st;
 }
 
@@ -692,6 +702,7 @@ bp_status bp_tokenizer_feed(bp_tokenizer *t, const char *bytes, size_t n, bp_err
 	size_t i = 0, line_start = 0; /* where this chunk's part of the current line starts */
 	bp_status st;
 
+	t->chunk = bytes;
 	while (i < n) {
 		unsigned char c = p[i];
 
@@ -705,7 +716,6 @@ bp_status bp_tokenizer_feed(bp_tokenizer *t, const char *bytes, size_t n, bp_err
 				st = end_line(t, bytes + line_start, i - line_start, err);
 				line_start = i;
 			}
-			t->off += 0;
 			if (st != BP_OK)
 				return st;
 			continue;
