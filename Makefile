@@ -38,8 +38,9 @@ build/config.mk: Makefile .ci/install-deps
 deps:
 	@sh .ci/install-deps check bench
 
+# copy and rename: a running ./briefparse (benchmarks) keeps its old inode
 briefparse: $(BUILD)/briefparse
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/briefparse: $(BUILD)/main.o $(BUILD)/libbriefparse.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)

@@ -1,4 +1,13 @@
-/* emit.c - stage 5: JSON Lines records with cJSON (bp_emit.h). */
+/* emit.c - stage 5: JSON Lines records with cJSON (bp_emit.h).
+ *
+ * cJSON builds and prints every record. Its values are, where it matters for
+ * speed, raw JSON text that borrows the emitter's per-record scratch buffer
+ * (cJSON_Raw | cJSON_IsReference: printed as is, never freed by cJSON):
+ * strings escaped here eight bytes at a time (cJSON escapes one character at
+ * a time, and block texts are most of the output) with exactly the escapes
+ * cJSON writes, and integers by our own formatter (cJSON's number printing
+ * goes through double and is slow on hot paths).
+ */
 #include "bp_emit.h"
 
 #include <stdio.h>
@@ -7,12 +16,16 @@
 
 #include <cjson/cJSON.h>
 
+#include "bp_swar.h"
+
 struct bp_emitter {
 	int pretty;
 	bp_write_fn write;
 	void *ctx;
-	char *out;       /* reused print buffer */
+	char *out;          /* reused print buffer */
 	size_t cap;
+	char *scratch;      /* raw values of the record being built */
+	size_t used, scratch_cap;
 };
 
 bp_emitter *bp_emitter_new(int pretty, bp_write_fn write, void *ctx)
@@ -37,21 +50,154 @@ void bp_emitter_free(bp_emitter *e)
 	if (!e)
 		return;
 	free(e->out);
+	free(e->scratch);
 	free(e);
 }
 
-/* ---- building values ------------------------------------------------------ */
+/* ---- raw values in the scratch buffer -------------------------------------- */
 
-/* Integers as raw JSON text: exact for any 64-bit offset, and fast. */
-static cJSON *num(uint64_t v)
+/* Empties the scratch buffer and makes room for need bytes, so that it never
+ * moves while the record's nodes point into it. */
+static int scratch_reserve(bp_emitter *e, size_t need)
 {
-	char s[24], *p = s + sizeof(s) - 1;
-	*p = '\0';
+	e->used = 0;
+	if (need > e->scratch_cap) {
+		size_t cap = e->scratch_cap ? e->scratch_cap : 4096;
+		char *nb;
+		while (cap < need)
+			cap *= 2;
+		nb = realloc(e->scratch, cap);
+		if (!nb)
+			return -1;
+		e->scratch = nb;
+		e->scratch_cap = cap;
+	}
+	return 0;
+}
+
+/* Bytes that escaping s[0, n) may take, quotes and NUL included. */
+static size_t escaped_max(size_t n)
+{
+	return 6 * n + 3;
+}
+
+static const char *const short_escape[32] = {
+	['\b'] = "\\b", ['\f'] = "\\f", ['\n'] = "\\n", ['\r'] = "\\r", ['\t'] = "\\t"
+};
+
+/* Writes s[0, n) as a quoted JSON string into the scratch buffer; returns it. */
+static const char *escape(bp_emitter *e, const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *start = e->scratch + e->used, *o = start;
+	size_t i = 0;
+
+	*o++ = '"';
+	while (i < n) {
+		size_t j = i;
+		while (j + 8 <= n) {
+			uint64_t x = bp_swar_load(p + j);
+			if (BP_SWAR_HAS_LESS(x, 0x20) | BP_SWAR_HAS_BYTE(x, '"') | BP_SWAR_HAS_BYTE(x, '\\'))
+				break;
+			j += 8;
+		}
+		while (j < n && p[j] >= 0x20 && p[j] != '"' && p[j] != '\\')
+			j++;
+		memcpy(o, p + i, j - i);
+		o += j - i;
+		if (j == n)
+			break;
+		if (p[j] == '"' || p[j] == '\\') {
+			*o++ = '\\';
+			*o++ = (char)p[j];
+		} else if (short_escape[p[j]]) {
+			memcpy(o, short_escape[p[j]], 2);
+			o += 2;
+		} else {
+			static const char hex[] = "0123456789abcdef";
+			memcpy(o, "\\u00", 4);
+			o[4] = hex[p[j] >> 4];
+			o[5] = hex[p[j] & 15];
+			o += 6;
+		}
+		i = j + 1;
+	}
+	*o++ = '"';
+	*o++ = '\0';
+	e->used += (size_t)(o - start);
+	return start;
+}
+
+/* A node printing text as is; text lives in the scratch buffer or is static. */
+static cJSON *raw(const char *text)
+{
+	cJSON *v = cJSON_CreateNull();
+	if (v) {
+		v->type = cJSON_Raw | cJSON_IsReference;
+		v->valuestring = (char *)text;
+	}
+	return v;
+}
+
+#define NUM_MAX 24 /* scratch bytes per integer */
+
+/* An integer, exact for any 64-bit offset. */
+static cJSON *num(bp_emitter *e, uint64_t v)
+{
+	char tmp[NUM_MAX], *end = tmp + sizeof(tmp) - 1, *d = end;
+	size_t n;
+
+	*d = '\0';
 	do {
-		*--p = (char)('0' + v % 10);
+		*--d = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	return cJSON_CreateRaw(p);
+	n = (size_t)(end - d) + 1;
+	memcpy(e->scratch + e->used, d, n);
+	e->used += n;
+	return raw(e->scratch + e->used - n);
+}
+
+/* A score in [0, 1] with two decimals. */
+static cJSON *score(bp_emitter *e, double v)
+{
+	unsigned hundredths = v <= 0 ? 0 : v >= 1 ? 100 : (unsigned)(v * 100 + 0.5);
+	char *s = e->scratch + e->used;
+
+	s[0] = (char)('0' + hundredths / 100);
+	s[1] = '.';
+	s[2] = (char)('0' + hundredths / 10 % 10);
+	s[3] = (char)('0' + hundredths % 10);
+	s[4] = '\0';
+	e->used += 5;
+	return raw(s);
+}
+
+/* A short ASCII string built from parts (ids): "id/s12". */
+static cJSON *id_value(bp_emitter *e, const char *id, char kind, unsigned seq)
+{
+	char *s = e->scratch + e->used, *o = s, tmp[NUM_MAX], *d = tmp + sizeof(tmp) - 1;
+	size_t n = strlen(id);
+
+	*o++ = '"';
+	memcpy(o, id, n);
+	o += n;
+	if (kind) {
+		*o++ = '/';
+		*o++ = kind;
+		*d = '\0';
+		do {
+			*--d = (char)('0' + seq % 10);
+			seq /= 10;
+		} while (seq);
+		n = strlen(d);
+		memcpy(o, d, n);
+		o += n;
+	}
+	*o++ = '"';
+	*o++ = '\0';
+	e->used += (size_t)(o - s);
+	return raw(s);
 }
 
 static void add(cJSON *o, const char *key, cJSON *v)
@@ -59,46 +205,34 @@ static void add(cJSON *o, const char *key, cJSON *v)
 	cJSON_AddItemToObjectCS(o, key, v);
 }
 
-/* A string, or null for NULL; `ref` borrows s (it must outlive the print). */
-static cJSON *str(const char *s, int ref)
+/* A borrowed string, or null for NULL. */
+static cJSON *str(const char *s)
 {
-	if (!s)
-		return cJSON_CreateNull();
-	return ref ? cJSON_CreateStringReference(s) : cJSON_CreateString(s);
+	return s ? cJSON_CreateStringReference(s) : cJSON_CreateNull();
 }
 
-static cJSON *strn(const char *s, size_t n)
-{
-	char small[256], *tmp = n < sizeof(small) ? small : malloc(n + 1);
-	cJSON *v;
-	if (!tmp)
-		return NULL;
-	memcpy(tmp, s, n);
-	tmp[n] = '\0';
-	v = cJSON_CreateString(tmp);
-	if (tmp != small)
-		free(tmp);
-	return v;
-}
-
-static cJSON *span(uint64_t start, uint64_t end)
+static cJSON *span(bp_emitter *e, uint64_t start, uint64_t end)
 {
 	cJSON *o = cJSON_CreateObject();
-	add(o, "start", num(start));
-	add(o, "end", num(end));
+	add(o, "start", num(e, start));
+	add(o, "end", num(e, end));
 	return o;
 }
 
-/* Scores are printed with two decimals, as raw text so the output does not
- * depend on the C library's float formatting beyond %.2f. */
-static cJSON *score(double v)
+/* Scratch bytes the tags of a block need. */
+static size_t tags_size(const bp_block *b, const bp_tag *t, size_t n)
 {
-	char s[32];
-	snprintf(s, sizeof(s), "%.2f", v);
-	return cJSON_CreateRaw(s);
+	size_t i, k, need = 0;
+	for (i = 0; i < n; i++) {
+		need += 2 * NUM_MAX;
+		for (k = 0; k < t[i].nevidence; k++)
+			need += 2 * NUM_MAX + escaped_max(t[i].evidence[k].end - t[i].evidence[k].start);
+	}
+	(void)b;
+	return need;
 }
 
-static cJSON *tags_array(const bp_block *b, const bp_tag *t, size_t n, int is_topic)
+static cJSON *tags_array(bp_emitter *e, const bp_block *b, const bp_tag *t, size_t n, int is_topic)
 {
 	cJSON *arr = cJSON_CreateArray();
 	size_t i, k;
@@ -109,14 +243,14 @@ static cJSON *tags_array(const bp_block *b, const bp_tag *t, size_t n, int is_to
 		if (t[i].name)
 			add(o, "name", cJSON_CreateStringReference(t[i].name));
 		if (is_topic)
-			add(o, "score", score(t[i].score));
-		add(o, "count", num(t[i].count));
+			add(o, "score", score(e, t[i].score));
+		add(o, "count", num(e, t[i].count));
 		for (k = 0; k < t[i].nevidence; k++) {
 			const bp_evidence *x = &t[i].evidence[k];
 			cJSON *m = cJSON_CreateObject();
-			add(m, "start", num(bp_block_raw(b, x->start)));
-			add(m, "end", num(bp_block_raw(b, x->end - 1) + 1));
-			add(m, "match", strn(b->buf + x->start, x->end - x->start));
+			add(m, "start", num(e, bp_block_raw(b, x->start)));
+			add(m, "end", num(e, bp_block_raw(b, x->end - 1) + 1));
+			add(m, "match", raw(escape(e, b->buf + x->start, x->end - x->start)));
 			cJSON_AddItemToArray(ev, m);
 		}
 		add(o, "evidence", ev);
@@ -154,13 +288,18 @@ static bp_status print_record(bp_emitter *e, cJSON *rec, size_t hint, bp_error *
 	len = strlen(e->out);
 	e->out[len++] = '\n';
 	st = e->write(e->ctx, e->out, len, err);
-	/* keep the buffer from staying huge after one giant record */
+	/* keep the buffers from staying huge after one giant record */
 	if (e->cap > (4u << 20)) {
 		char *nb = realloc(e->out, 1 << 16);
 		if (nb) {
 			e->out = nb;
 			e->cap = 1 << 16;
 		}
+	}
+	if (e->scratch_cap > (16u << 20)) {
+		free(e->scratch);
+		e->scratch = NULL;
+		e->scratch_cap = 0;
 	}
 	return st;
 }
@@ -172,102 +311,89 @@ static const char *type_name(bp_block_type t)
 
 bp_status bp_emit_block(bp_emitter *e, const bp_block *b, const bp_tags *tags, bp_error *err)
 {
-	cJSON *rec = cJSON_CreateObject();
-	char id[80], *heading = NULL;
 	static const bp_tags none;
 	const bp_tags *t = tags ? tags : &none;
-	bp_status st;
+	size_t need = escaped_max(b->len) + 16 * NUM_MAX + 3 * (strlen(b->briefing->id) + NUM_MAX + 8) +
+		      tags_size(b, t->countries, t->ncountries) +
+		      tags_size(b, t->organizations, t->norganizations) + tags_size(b, t->topics, t->ntopics);
+	cJSON *rec;
 
-	if (!rec)
+	if (scratch_reserve(e, need) != 0 || !(rec = cJSON_CreateObject()))
 		return bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
-	snprintf(id, sizeof(id), "%s/%c%u", b->briefing->id, b->type == BP_BLOCK_STATEMENT ? 's' : 't',
-		 b->seq);
 	add(rec, "type", cJSON_CreateStringReference(type_name(b->type)));
-	add(rec, "id", cJSON_CreateString(id));
+	add(rec, "id", id_value(e, b->briefing->id, b->type == BP_BLOCK_STATEMENT ? 's' : 't', b->seq));
 	add(rec, "briefing", cJSON_CreateStringReference(b->briefing->id));
 	add(rec, "date", b->briefing->date[0] ? cJSON_CreateStringReference(b->briefing->date)
 					      : cJSON_CreateNull());
-	add(rec, "seq", num(b->seq));
+	add(rec, "seq", num(e, b->seq));
 	if (b->type == BP_BLOCK_STATEMENT) {
-		add(rec, "agenda", str(b->agenda, 1));
-		heading = malloc(b->heading_len + 1);
-		if (!heading) {
-			cJSON_Delete(rec);
-			return bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
-		}
-		memcpy(heading, b->buf, b->heading_len);
-		heading[b->heading_len] = '\0';
-		add(rec, "heading", cJSON_CreateStringReference(heading));
+		add(rec, "agenda", str(b->agenda));
+		add(rec, "heading", raw(escape(e, b->buf, b->heading_len)));
 	} else {
-		add(rec, "exchange", num(b->exchange));
-		add(rec, "speaker", str(b->speaker, 1));
+		add(rec, "exchange", num(e, b->exchange));
+		add(rec, "speaker", str(b->speaker));
 	}
-	add(rec, "text", cJSON_CreateStringReference(b->buf + b->text_off));
-	add(rec, "span", span(b->start, b->end));
-	add(rec, "line", num(b->line));
-	add(rec, "countries", tags_array(b, t->countries, t->ncountries, 0));
-	add(rec, "organizations", tags_array(b, t->organizations, t->norganizations, 0));
-	add(rec, "topics", tags_array(b, t->topics, t->ntopics, 1));
-	st = print_record(e, rec, b->len, err);
-	free(heading);
-	return st;
+	add(rec, "text", raw(escape(e, b->buf + b->text_off, b->len - b->text_off)));
+	add(rec, "span", span(e, b->start, b->end));
+	add(rec, "line", num(e, b->line));
+	add(rec, "countries", tags_array(e, b, t->countries, t->ncountries, 0));
+	add(rec, "organizations", tags_array(e, b, t->organizations, t->norganizations, 0));
+	add(rec, "topics", tags_array(e, b, t->topics, t->ntopics, 1));
+	return print_record(e, rec, e->used, err);
 }
 
 bp_status bp_emit_briefing(bp_emitter *e, const bp_briefing *b, const bp_source_info *src,
 			   bp_error *err)
 {
-	cJSON *rec = cJSON_CreateObject(), *s, *agenda, *warnings, *counts;
-	size_t i, hint = 4096;
-	char ref[80];
+	cJSON *rec, *s, *agenda, *warnings, *counts;
+	size_t i, hint = 4096, need = 64 * NUM_MAX + b->nwarnings * NUM_MAX * 2;
 
-	if (!rec)
+	for (i = 0; i < b->nagenda; i++)
+		need += strlen(b->id) + NUM_MAX + 8;
+	if (scratch_reserve(e, need) != 0 || !(rec = cJSON_CreateObject()))
 		return bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
 	add(rec, "type", cJSON_CreateStringReference("briefing"));
 	add(rec, "id", cJSON_CreateStringReference(b->id));
-	add(rec, "schema", num(1));
+	add(rec, "schema", num(e, 1));
 	s = cJSON_CreateObject();
 	add(s, "path", cJSON_CreateString(src->path));
 	add(s, "format", cJSON_CreateStringReference(src->format));
-	add(s, "offset", num(src->offset));
-	add(s, "bytes", num(src->bytes));
+	add(s, "offset", num(e, src->offset));
+	add(s, "bytes", num(e, src->bytes));
 	add(s, "sha256", cJSON_CreateString(src->sha256));
-	add(s, "index", num(b->index));
+	add(s, "index", num(e, b->index));
 	add(rec, "source", s);
-	add(rec, "title", str(b->title, 1));
+	add(rec, "title", str(b->title));
 	add(rec, "date", b->date[0] ? cJSON_CreateStringReference(b->date) : cJSON_CreateNull());
 	add(rec, "time", b->time[0] ? cJSON_CreateStringReference(b->time) : cJSON_CreateNull());
-	add(rec, "spokesperson", str(b->spokesperson, 1));
-	add(rec, "role", str(b->role, 1));
-	add(rec, "place", str(b->place, 1));
+	add(rec, "spokesperson", str(b->spokesperson));
+	add(rec, "role", str(b->role));
+	add(rec, "place", str(b->place));
 	agenda = cJSON_CreateArray();
 	for (i = 0; i < b->nagenda; i++) {
 		cJSON *a = cJSON_CreateObject();
 		add(a, "n", cJSON_CreateStringReference(b->agenda[i].n));
 		add(a, "title", cJSON_CreateStringReference(b->agenda[i].title));
-		if (b->agenda[i].statement) {
-			snprintf(ref, sizeof(ref), "%s/s%u", b->id, b->agenda[i].statement);
-			add(a, "ref", cJSON_CreateString(ref));
-		} else {
-			add(a, "ref", cJSON_CreateNull());
-		}
+		add(a, "ref", b->agenda[i].statement ? id_value(e, b->id, 's', b->agenda[i].statement)
+						     : cJSON_CreateNull());
 		add(a, "section", cJSON_CreateStringReference(b->agenda[i].qa ? "qa" : "statements"));
 		cJSON_AddItemToArray(agenda, a);
-		hint += strlen(b->agenda[i].title) + 64;
+		hint += 2 * strlen(b->agenda[i].title) + 64;
 	}
 	add(rec, "agenda", agenda);
 	counts = cJSON_CreateObject();
-	add(counts, "statements", num(b->statements));
-	add(counts, "questions", num(b->questions));
-	add(counts, "answers", num(b->answers));
-	add(counts, "exchanges", num(b->exchanges));
+	add(counts, "statements", num(e, b->statements));
+	add(counts, "questions", num(e, b->questions));
+	add(counts, "answers", num(e, b->answers));
+	add(counts, "exchanges", num(e, b->exchanges));
 	add(rec, "counts", counts);
-	add(rec, "span", span(b->start, b->end));
+	add(rec, "span", span(e, b->start, b->end));
 	warnings = cJSON_CreateArray();
 	for (i = 0; i < b->nwarnings; i++) {
 		cJSON *w = cJSON_CreateObject();
 		add(w, "code", cJSON_CreateStringReference(b->warnings[i].code));
-		add(w, "count", num(b->warnings[i].count));
-		add(w, "line", num(b->warnings[i].line));
+		add(w, "count", num(e, b->warnings[i].count));
+		add(w, "line", num(e, b->warnings[i].line));
 		add(w, "message", cJSON_CreateStringReference(b->warnings[i].message));
 		cJSON_AddItemToArray(warnings, w);
 	}

@@ -69,6 +69,10 @@ struct bp_parser {
 	bp_block_type last_turn;
 	unsigned long trailer_lines;
 	char pre_date[11], pre_time[6]; /* a timestamp line seen before the title */
+	/* comparison keys of the agenda titles (key_of), parallel to b.agenda */
+	char **keys;
+	size_t *keylens;
+	size_t nkeys, key_max;
 };
 
 /* ---- small helpers -------------------------------------------------------- */
@@ -134,6 +138,8 @@ static void warn(bp_parser *p, const char *code, unsigned long count, unsigned l
 		warn_into(p->pending, &p->npending, code, count, line, msg);
 }
 
+#define KEY_MAX (BP_FIELD_MAX * 2 + 8)
+
 /* A comparison key: ASCII letters lower-cased, digits and non-ASCII letters
  * kept, punctuation (ASCII and the common typographic marks) dropped, words
  * separated by one space. */
@@ -178,24 +184,74 @@ static size_t key_of(const char *s, size_t n, char *out, size_t cap)
 	return o;
 }
 
-#define KEY_MAX (BP_FIELD_MAX * 2 + 8)
+static void keys_clear(bp_parser *p)
+{
+	size_t i;
+	for (i = 0; i < p->nkeys; i++)
+		free(p->keys[i]);
+	p->nkeys = 0;
+	p->key_max = 0;
+}
+
+/* Keeps the key of agenda item i in step with its title. */
+static int key_set(bp_parser *p, size_t i)
+{
+	char k[KEY_MAX];
+	const char *title = p->b.agenda[i].title;
+	size_t kl = key_of(title, strlen(title), k, sizeof(k));
+
+	if (i >= p->nkeys) {
+		char **nk = realloc(p->keys, (i + 1) * sizeof(*nk));
+		size_t *nl;
+		if (!nk)
+			return -1;
+		p->keys = nk;
+		nl = realloc(p->keylens, (i + 1) * sizeof(*nl));
+		if (!nl)
+			return -1;
+		p->keylens = nl;
+		p->keys[i] = NULL;
+		p->nkeys = i + 1;
+	}
+	free(p->keys[i]);
+	p->keys[i] = dupn(k, kl);
+	if (!p->keys[i])
+		return -1;
+	p->keylens[i] = kl;
+	if (strlen(title) > p->key_max)
+		p->key_max = strlen(title);
+	return 0;
+}
 
 /* The agenda item (not yet used by a statement) whose title equals text, or
  * when prefix is set, whose title starts with text at a word boundary. */
 static size_t agenda_find(const bp_parser *p, const char *text, size_t n, int prefix)
 {
-	char k[KEY_MAX], t[KEY_MAX];
-	size_t kl = key_of(text, n, k, sizeof(k)), i;
+	char k[KEY_MAX];
+	size_t kl, i;
 
+	if (p->nkeys == 0 || n > p->key_max + 32)
+		return (size_t)-1; /* longer than any title: a paragraph */
+	/* most lines differ from every title in their first characters: key
+	 * only those before keying the whole line */
+	kl = key_of(text, n < 16 ? n : 16, k, sizeof(k));
+	if (kl > 4) {
+		kl -= 4; /* the cut may end inside a word */
+		for (i = 0; i < p->nkeys; i++)
+			if (p->keylens[i] >= kl && memcmp(p->keys[i], k, kl) == 0)
+				break;
+		if (i == p->nkeys)
+			return (size_t)-1;
+	}
+	kl = key_of(text, n, k, sizeof(k));
 	if (kl == 0)
 		return (size_t)-1;
-	for (i = 0; i < p->b.nagenda; i++) {
-		const bp_agenda_item *a = &p->b.agenda[i];
-		size_t tl;
-		if (a->statement || a->qa)
+	for (i = 0; i < p->nkeys; i++) {
+		const char *t = p->keys[i];
+		size_t tl = p->keylens[i];
+		if (p->b.agenda[i].statement || p->b.agenda[i].qa)
 			continue;
-		tl = key_of(a->title, strlen(a->title), t, sizeof(t));
-		if (tl == kl && memcmp(t, k, kl) == 0 && !prefix)
+		if (!prefix && tl == kl && memcmp(t, k, kl) == 0)
 			return i;
 		if (prefix && tl > kl && memcmp(t, k, kl) == 0 && t[kl] == ' ')
 			return i;
@@ -543,6 +599,7 @@ static bp_status close_briefing(bp_parser *p, bp_error *err)
 	}
 	st = p->sink.briefing(p->sink.ctx, &p->b, err);
 	briefing_clear(&p->b);
+	keys_clear(p);
 	p->open = 0;
 	p->id_set = 0;
 	return st;
@@ -945,7 +1002,7 @@ static bp_status agenda_add(bp_parser *p, const bp_line *l, size_t from, const c
 		return BP_ERR_NOMEM;
 	a->qa = p->state == S_AGENDA_QA;
 	p->b.nagenda++;
-	return BP_OK;
+	return key_set(p, p->b.nagenda - 1) == 0 ? BP_OK : BP_ERR_NOMEM;
 }
 
 /* A wrapped agenda title: append the line to the previous item. */
@@ -964,7 +1021,7 @@ static bp_status agenda_continue(bp_parser *p, const bp_line *l)
 	memcpy(t + ol + 1, l->text, nl);
 	t[ol + 1 + nl] = '\0';
 	a->title = t;
-	return BP_OK;
+	return key_set(p, p->b.nagenda - 1) == 0 ? BP_OK : BP_ERR_NOMEM;
 }
 
 static void enter_agenda_qa(bp_parser *p, const char *number)
@@ -1221,6 +1278,7 @@ bp_parser *bp_parser_new(const bp_cues *cues, const bp_sink *sink)
 void bp_parser_reset(bp_parser *p)
 {
 	briefing_clear(&p->b);
+	keys_clear(p);
 	p->open = 0;
 	p->id_set = 0;
 	p->have_block = 0;
@@ -1236,6 +1294,9 @@ void bp_parser_free(bp_parser *p)
 	if (!p)
 		return;
 	briefing_clear(&p->b);
+	keys_clear(p);
+	free(p->keys);
+	free(p->keylens);
 	free(p->text.s);
 	free(p->map);
 	free(p);

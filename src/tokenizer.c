@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "bp_data.h"
+#include "bp_swar.h"
 
 /* ---- cues ---------------------------------------------------------------- */
 
@@ -73,15 +74,27 @@ static int glob_match(const char *pat, size_t plen, const char *s, size_t slen)
 	return p == plen;
 }
 
+/* Cue lines (headings, furniture) are short: longer lines are never tried. */
+#define CUE_LINE_MAX 240
+
 static int cue_match_line(const bp_cues *c, enum cue_kind k, const char *s, size_t n)
 {
 	size_t i;
 
+	if (n > CUE_LINE_MAX)
+		return 0;
 	while (n && (s[n - 1] == ':' || s[n - 1] == ' '))
 		n--;
-	for (i = 0; i < c->n[k]; i++)
-		if (glob_match(c->list[k][i].text, c->list[k][i].len, s, n))
+	for (i = 0; i < c->n[k]; i++) {
+		const cue *q = &c->list[k][i];
+		/* cheap rejections before the glob: first and last characters */
+		if (!n || (q->text[0] != '*' && lower((unsigned char)q->text[0]) != lower((unsigned char)s[0])) ||
+		    (q->text[q->len - 1] != '*' &&
+		     lower((unsigned char)q->text[q->len - 1]) != lower((unsigned char)s[n - 1])))
+			continue;
+		if (glob_match(q->text, q->len, s, n))
 			return 1;
+	}
 	return 0;
 }
 
@@ -606,7 +619,7 @@ static void raw_out(bp_tokenizer *t, const char *p, size_t n, int line_end)
 		t->carry_len = 0;
 	}
 	if (n || line_end)
-		t->raw_fn(t->ctx, p, n, line_end);
+		t->raw_fn(t->ctx, n ? p : "", n, line_end); /* never NULL */
 }
 
 /* Completes the current line; raw bytes [p, p + n) of this chunk (terminator
@@ -696,6 +709,34 @@ static void lead_bounds(unsigned char lead, unsigned char *lo, unsigned char *hi
 		*hi = 0x8F;
 }
 
+/* The end of a run of printable ASCII starting at p[i] (which is printable)
+ * with single spaces inside it: such a run is copied 1:1. Eight bytes at a
+ * time while no byte is a control, DEL or non-ASCII and no two spaces touch. */
+static size_t plain_run(const unsigned char *p, size_t i, size_t n)
+{
+	size_t j = i + 1;
+
+	while (j + 8 <= n) {
+		uint64_t x = bp_swar_load(p + j), sp;
+		if (BP_SWAR_HAS_LESS(x, 0x20) | (x & BP_SWAR_HIGHS) | BP_SWAR_HAS_BYTE(x, 0x7F))
+			break;
+		sp = BP_SWAR_HAS_BYTE(x, ' ');
+		if ((sp & (sp >> 8)) || (p[j] == ' ' && p[j - 1] == ' '))
+			break; /* maybe two spaces in a row: bytewise */
+		j += 8;
+	}
+	if (p[j - 1] == ' ')
+		j--; /* a space ending the word run is for the bytewise loop */
+	for (;;) {
+		while (j < n && cls[p[j]] == C_PLAIN)
+			j++;
+		if (j + 1 < n && p[j] == ' ' && cls[p[j + 1]] == C_PLAIN)
+			j += 2;
+		else
+			return j;
+	}
+}
+
 bp_status bp_tokenizer_feed(bp_tokenizer *t, const char *bytes, size_t n, bp_error *err)
 {
 	const unsigned char *p = (const unsigned char *)bytes;
@@ -739,9 +780,7 @@ bp_status bp_tokenizer_feed(bp_tokenizer *t, const char *bytes, size_t n, bp_err
 		}
 		switch (cls[c]) {
 		case C_PLAIN: {
-			size_t j = i + 1;
-			while (j < n && cls[p[j]] == C_PLAIN)
-				j++;
+			size_t j = plain_run(p, i, n);
 			emit(t, bytes + i, j - i, t->off + i, t->off + j);
 			i = j;
 			continue;
