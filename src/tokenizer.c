@@ -372,6 +372,30 @@ static void match_label(const bp_cues *cues, bp_line *l)
 	l->body = lab + 1 < n ? lab + 2 : n;
 }
 
+/* Where a footer phrase ends when the line starts with one, else 0. A
+ * transcript file without a final newline, concatenated with the next one,
+ * glues the next file's first line to its footer ("... mailing listUNITED24
+ * ..."): the footer is then the shortest prefix that matches. */
+static size_t footer_end(const bp_cues *cues, const char *s, size_t n)
+{
+	size_t i, k;
+
+	if (n > CUE_LINE_MAX)
+		return 0;
+	if (cue_match_line(cues, CUE_FOOTER, s, n))
+		return n;
+	for (i = 0; i < cues->n[CUE_FOOTER]; i++) {
+		const cue *q = &cues->list[CUE_FOOTER][i];
+		if (q->text[q->len - 1] == '*' || lower((unsigned char)q->text[0]) != lower((unsigned char)s[0]))
+			continue;
+		for (k = q->len / 2; k < n; k++)
+			if (lower((unsigned char)s[k - 1]) == lower((unsigned char)q->text[q->len - 1]) &&
+			    glob_match(q->text, q->len, s, k))
+				return k;
+	}
+	return 0;
+}
+
 static int match_back(const bp_cues *cues, const bp_line *l)
 {
 	size_t i;
@@ -406,7 +430,7 @@ void bp_tokenizer_classify(const bp_cues *cues, bp_line *l)
 		l->kind = BP_LINE_QA;
 	else if (cue_match_prefix(cues, CUE_TITLE, l->text, l->len))
 		l->kind = BP_LINE_TITLE;
-	else if (cue_match_line(cues, CUE_FOOTER, l->text, l->len))
+	else if ((l->body = footer_end(cues, l->text, l->len)) != 0)
 		l->kind = BP_LINE_FOOTER;
 	else if (cue_match_line(cues, CUE_BOILER, l->text, l->len))
 		l->kind = BP_LINE_BOILER;
@@ -622,6 +646,76 @@ static void raw_out(bp_tokenizer *t, const char *p, size_t n, int line_end)
 		t->raw_fn(t->ctx, n ? p : "", n, line_end); /* never NULL */
 }
 
+static bp_status end_line(bp_tokenizer *t, const char *p, size_t n, bp_error *err);
+
+static uint64_t anchor_raw(const bp_tokenizer *t, size_t norm)
+{
+	size_t i, best = 0;
+	for (i = 0; i < t->nanchors; i++)
+		if (t->anchors[i].norm <= norm)
+			best = i;
+	return t->anchors[best].raw + (norm - t->anchors[best].norm);
+}
+
+/* A footer glued to the next file's first line: hands the footer on as a
+ * line of its own, with its raw bytes up to where the phrase ends, then the
+ * rest as another line (re-classified) with the remaining raw bytes. */
+static bp_status split_footer(bp_tokenizer *t, bp_line *l, const char *p, size_t n, bp_error *err)
+{
+	size_t cut = l->body, rest = cut, i, k, a = 0;
+	uint64_t raw_cut = anchor_raw(t, cut), upto = raw_cut - t->line_raw;
+	char saved = t->buf[cut];
+	bp_status st;
+
+	l->len = cut;
+	l->end = raw_cut;
+	t->buf[cut] = '\0';
+	while (l->nanchors > 1 && l->anchors[l->nanchors - 1].norm >= cut)
+		l->nanchors--;
+	st = t->line_fn(t->ctx, l, err);
+	t->buf[cut] = saved;
+	/* raw bytes up to the cut end the footer line (a short line: all of its
+	 * earlier bytes are still in the carry) */
+	if (t->raw_fn) {
+		if (upto <= t->carry_len) {
+			t->raw_fn(t->ctx, t->carry, (size_t)upto, 1);
+			memmove(t->carry, t->carry + upto, t->carry_len - (size_t)upto);
+			t->carry_len -= (size_t)upto;
+		} else {
+			k = (size_t)upto - t->carry_len;
+			raw_out(t, p, k, 1);
+			p += k;
+			n -= k;
+		}
+	}
+	if (st != BP_OK)
+		return st;
+	/* the rest becomes the line being built */
+	while (rest < t->len && t->buf[rest] == ' ')
+		rest++;
+	memmove(t->buf, t->buf + rest, t->len - rest);
+	t->len -= rest;
+	for (i = 0; i < t->nanchors; i++) {
+		if (t->anchors[i].norm < rest)
+			continue;
+		t->anchors[a].norm = t->anchors[i].norm - (uint32_t)rest;
+		t->anchors[a].raw = t->anchors[i].raw;
+		a++;
+	}
+	if (a == 0 || t->anchors[0].norm != 0) {
+		uint64_t r0 = anchor_raw(t, rest);
+		memmove(t->anchors + 1, t->anchors, a * sizeof(bp_anchor));
+		t->anchors[0].norm = 0;
+		t->anchors[0].raw = r0;
+		a++;
+	}
+	t->nanchors = a;
+	t->line_raw = raw_cut;
+	t->indent = 0;
+	t->lineno--; /* the same input line */
+	return end_line(t, p, n, err);
+}
+
 /* Completes the current line; raw bytes [p, p + n) of this chunk (terminator
  * included) belong to it. */
 static bp_status end_line(bp_tokenizer *t, const char *p, size_t n, bp_error *err)
@@ -645,6 +739,8 @@ static bp_status end_line(bp_tokenizer *t, const char *p, size_t n, bp_error *er
 	l.truncated = t->truncated;
 	l.map_truncated = t->map_truncated;
 	bp_tokenizer_classify(t->cues, &l);
+	if (l.kind == BP_LINE_FOOTER && l.body < l.len)
+		return split_footer(t, &l, p, n, err);
 	st = t->line_fn(t->ctx, &l, err);
 	raw_out(t, p, n, 1);
 	line_reset(t);

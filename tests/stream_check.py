@@ -5,7 +5,8 @@ usage: stream_check.py BIN FILE...   prints "ok NAME" / "FAIL NAME: why" lines
   every evidence span cuts out exactly its match (white space folded);
 - concat: `cat FILE... | briefparse` splits into one briefing per file, each
   with source.sha256/bytes/offset of exactly that file, and the same records
-  as the file run on its own (ids, texts, tags; offsets shifted by the offset);
+  as the file run on its own (ids, texts, tags; offsets and line numbers
+  shifted by one amount per briefing);
 - stdin: a file piped in gives the same records as the file named;
 - deterministic: two runs give byte-identical output."""
 import hashlib, json, re, subprocess, sys
@@ -58,10 +59,13 @@ def check_spans(path, recs, raw):
     return None
 
 
-def strip_offsets(r, base):
+def strip_offsets(r, base, line_base=0):
+    """r with offsets (and line numbers) made relative to its file."""
     r = json.loads(json.dumps(r))
     if r["type"] == "briefing":
         r.pop("source")
+    if "line" in r:
+        r["line"] -= line_base
     for key in ("span",):
         if key in r:
             r[key] = {k: v - base for k, v in r[key].items()}
@@ -104,7 +108,9 @@ else:
         if src["sha256"] != hashlib.sha256(raw).hexdigest() or src["bytes"] != len(raw) or src["offset"] != base:
             why = "briefing %s: source %s, expected offset %d bytes %d" % (b["id"], src, base, len(raw))
             break
-        if [strip_offsets(r, base) for r in group] != [strip_offsets(r, 0) for r in single]:
+        # line numbers continue across the stream: one shift per briefing
+        shift = group[0].get("line", 0) - single[0].get("line", 0)
+        if [strip_offsets(r, base, shift) for r in group] != [strip_offsets(r, 0) for r in single]:
             why = "briefing %s: records differ from the file run on its own" % b["id"]
             break
         base += len(raw)

@@ -267,6 +267,31 @@ TEST(cue_lines)
 	CHECK_INT(g.kind[8], BP_LINE_BOILER);
 }
 
+TEST(footer_glued_to_next_line_is_split)
+{
+	/* a file without a final newline, then the next file */
+	const char *s = "Last answer.\n\nJoin the GlobalSecurity.org mailing listBriefing by X Spokesperson "
+			"Anna Ivanova, May 1, 2020\nNext\n";
+	size_t cut = strlen("Last answer.\n\nJoin the GlobalSecurity.org mailing list"), c;
+	got g;
+
+	for (c = 1; c <= 64; c += (c < 8 ? 1 : 28)) {
+		tok(&g, s, strlen(s), c);
+		CHECK_INT(g.n, 5);
+		CHECK_INT(g.kind[2], BP_LINE_FOOTER);
+		CHECK_STR(g.text[2], "Join the GlobalSecurity.org mailing list");
+		CHECK_INT(g.end[2], cut);
+		CHECK_INT(g.kind[3], BP_LINE_TITLE);
+		CHECK_INT(g.start[3], cut);
+		CHECK(strncmp(g.text[3], "Briefing by X", 13) == 0);
+		CHECK_STR(g.text[4], "Next");
+		/* raw bytes: all of them, in order; the footer's piece ends at the cut */
+		CHECK_INT(g.rawlen, strlen(s));
+		CHECK(memcmp(g.raw, s, strlen(s)) == 0);
+		CHECK_INT(g.raw_line_ends, 5);
+	}
+}
+
 TEST(cue_file_errors)
 {
 	bp_cues *c = NULL;
@@ -309,6 +334,7 @@ int main(void)
 	RUN(items_numbers_and_bullets);
 	RUN(labels);
 	RUN(cue_lines);
+	RUN(footer_glued_to_next_line_is_split);
 	RUN(cue_file_errors);
 	bp_cues_free(cues);
 	return DONE();
