@@ -259,6 +259,60 @@ static size_t agenda_find(const bp_parser *p, const char *text, size_t n, int pr
 	return (size_t)-1;
 }
 
+/* Words of key k[0, n) (space-separated) that also occur in key t[0, m). */
+static size_t common_words(const char *k, size_t n, const char *t, size_t m, size_t *kw, size_t *tw)
+{
+	size_t i = 0, common = 0;
+
+	*kw = *tw = 0;
+	for (i = 0; i <= m; i++)
+		if (i == m || t[i] == ' ')
+			(*tw)++;
+	i = 0;
+	while (i < n) {
+		size_t e = i, j = 0;
+		while (e < n && k[e] != ' ')
+			e++;
+		(*kw)++;
+		while (j < m) { /* is k[i, e) a word of t? */
+			size_t f = j;
+			while (f < m && t[f] != ' ')
+				f++;
+			if (f - j == e - i && memcmp(t + j, k + i, e - i) == 0) {
+				common++;
+				break;
+			}
+			j = f + 1;
+		}
+		i = e + 1;
+	}
+	return common;
+}
+
+/* The unused agenda item whose title shares most words with a heading that
+ * matched none exactly (an edited heading: "The situation in Syria" under
+ * "Situation in Syria"), when the two share at least 80% of their words. */
+static size_t agenda_similar(const bp_parser *p, const char *text, size_t n)
+{
+	char k[KEY_MAX];
+	size_t kl = key_of(text, n, k, sizeof(k)), i, best = (size_t)-1;
+	double best_score = 0.8;
+
+	for (i = 0; kl && i < p->nkeys; i++) {
+		size_t kw, tw, c;
+		double score;
+		if (p->b.agenda[i].statement || p->b.agenda[i].qa)
+			continue;
+		c = common_words(k, kl, p->keys[i], p->keylens[i], &kw, &tw);
+		score = 2.0 * (double)c / (double)(kw + tw);
+		if (score >= best_score) {
+			best_score = score;
+			best = i;
+		}
+	}
+	return best;
+}
+
 static int ends_sentence(const char *s, size_t n)
 {
 	unsigned char c;
@@ -401,6 +455,29 @@ static int is_upper_ascii(char c)
 	return c >= 'A' && c <= 'Z';
 }
 
+/* A role word at s[0, n), a trailing comma ignored ("Department,"). */
+static int is_role(const bp_cues *cues, const char *s, size_t n)
+{
+	if (n && s[n - 1] == ',')
+		n--;
+	return n && bp_cues_is_role_word(cues, s, n);
+}
+
+static int has_role_word(const bp_cues *cues, const char *s, size_t n)
+{
+	size_t i = 0, ws;
+	while (i < n) {
+		while (i < n && s[i] == ' ')
+			i++;
+		ws = i;
+		while (i < n && s[i] != ' ')
+			i++;
+		if (i > ws && is_role(cues, s + ws, i - ws))
+			return 1;
+	}
+	return 0;
+}
+
 /* Splits "ROLE NAME" at the last role word; the name is the capitalized words
  * after it. Returns 1 when a name was found. */
 static int split_role_name(const bp_cues *cues, const char *s, size_t n, char **role, char **name)
@@ -414,7 +491,7 @@ static int split_role_name(const bp_cues *cues, const char *s, size_t n, char **
 		ws = i;
 		while (i < n && s[i] != ' ')
 			i++;
-		if (i > ws && bp_cues_is_role_word(cues, s + ws, i - ws)) {
+		if (i > ws && is_role(cues, s + ws, i - ws)) {
 			last_role_end = i;
 			found = 1;
 		}
@@ -469,7 +546,7 @@ static int split_role_name(const bp_cues *cues, const char *s, size_t n, char **
 static void parse_title(bp_parser *p, const bp_line *l, int has_prefix)
 {
 	const char *s = l->text;
-	size_t n = l->len, body = 0, end, comma;
+	size_t n = l->len, body = 0, end, who_end, i;
 	char iso[11];
 
 	p->b.title = dupn(s, n);
@@ -483,19 +560,30 @@ static void parse_title(bp_parser *p, const bp_line *l, int has_prefix)
 	end = trailing_date(p->cues, s, n, iso);
 	if (end < n)
 		memcpy(p->b.date, iso, sizeof(iso));
-	/* place: the last comma-separated part before the date, when there are two */
-	comma = end;
-	while (comma > body && s[comma - 1] != ',')
-		comma--;
-	if (comma > body) {
-		size_t ps = comma;
+	/* "ROLE NAME[, PLACE]": the role and name end with the last comma-separated
+	 * part that holds a role word (a role may hold commas itself); what
+	 * follows is the place ("Sochi", "Sochi, Russia") */
+	who_end = end;
+	for (i = body; i < end; i++) {
+		if (s[i] == ',' && has_role_word(p->cues, s + body, i - body) &&
+		    !has_role_word(p->cues, s + i + 1, end - i - 1)) {
+			who_end = i;
+			break;
+		}
+	}
+	if (who_end == end && !has_role_word(p->cues, s + body, end - body)) {
+		const char *c = memchr(s + body, ',', end - body);
+		if (c)
+			who_end = (size_t)(c - s);
+	}
+	if (who_end < end) {
+		size_t ps = who_end + 1;
 		while (ps < end && s[ps] == ' ')
 			ps++;
 		if (ps < end)
 			p->b.place = dupn(s + ps, end - ps);
-		end = comma - 1;
 	}
-	split_role_name(p->cues, s + body, end - body, &p->b.role, &p->b.spokesperson);
+	split_role_name(p->cues, s + body, who_end - body, &p->b.role, &p->b.spokesperson);
 }
 
 /* A title line without the "Briefing by" cue: a role word, a name and a date
@@ -845,12 +933,11 @@ static bp_status start_statement(bp_parser *p, const bp_line *l, bp_error *err)
 	hit = agenda_find(p, l->text + from, hl, 0);
 	if (hit != (size_t)-1) {
 		p->heading_item = hit;
+	} else if ((hit = agenda_find(p, l->text + from, hl, 1)) != (size_t)-1) {
+		p->heading_item = hit;
+		p->heading_open = 1;
 	} else {
-		hit = agenda_find(p, l->text + from, hl, 1);
-		if (hit != (size_t)-1) {
-			p->heading_item = hit;
-			p->heading_open = 1;
-		}
+		p->heading_item = agenda_similar(p, l->text + from, hl);
 	}
 	return BP_OK;
 }

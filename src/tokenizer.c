@@ -315,6 +315,19 @@ static int is_particle(const char *w, size_t n)
 	return 0;
 }
 
+/* "Question from RIA Novosti", "Question from the audience": a question cue
+ * followed by "from". */
+static int question_with_source(const bp_cues *cues, const char *s, size_t n)
+{
+	size_t i;
+	for (i = 0; i < cues->n[CUE_QUESTION]; i++) {
+		const cue *q = &cues->list[CUE_QUESTION][i];
+		if (q->len + 6 <= n && ieq(q->text, s, q->len) && ieq(" from ", s + q->len, 6))
+			return 1;
+	}
+	return 0;
+}
+
 /* Looks for "Label: " at the start of the line: a question/answer cue, or a
  * speaker's name of 2-6 capitalized words, optionally followed by a
  * parenthetical ("Maria Zakharova (adding):"). */
@@ -328,7 +341,7 @@ static void match_label(const bp_cues *cues, bp_line *l)
 	if (!colon || colon == s)
 		return;
 	lab = (size_t)(colon - s);
-	if (lab + 1 < n && s[lab + 1] != ' ')
+	if (lab + 1 < n && (is_digit((unsigned char)s[lab + 1]) || s[lab + 1] == '/'))
 		return; /* "10:30", "http://" */
 	name = lab;
 	while (name && s[name - 1] == ' ')
@@ -343,7 +356,7 @@ static void match_label(const bp_cues *cues, bp_line *l)
 	}
 	if (name == 0 || cue_match_line(cues, CUE_NONSPEAKER, s, lab))
 		return;
-	if (cue_find_word(cues, CUE_QUESTION, s, name)) {
+	if (cue_find_word(cues, CUE_QUESTION, s, name) || question_with_source(cues, s, name)) {
 		l->is_question = 1;
 	} else if (!cue_find_word(cues, CUE_ANSWER, s, name)) {
 		for (i = 0; i <= name; i++) {
@@ -369,7 +382,9 @@ static void match_label(const bp_cues *cues, bp_line *l)
 	}
 	l->kind = BP_LINE_LABEL;
 	l->label_len = name;
-	l->body = lab + 1 < n ? lab + 2 : n;
+	l->body = lab + 1;
+	while (l->body < n && s[l->body] == ' ')
+		l->body++;
 }
 
 /* Where a footer phrase ends when the line starts with one, else 0. A

@@ -155,6 +155,31 @@ TEST(title_variants)
 	CHECK_STR(o.time, "13:38");      /* a timestamp above the title gives the time */
 }
 
+TEST(title_role_with_comma_and_place_with_comma)
+{
+	out o;
+	parse(&o, "Briefing by Director of the Information and Press Department, Foreign Ministry Spokesperson "
+		  "Maria Zakharova, Sochi, Russia, May 12, 2016\n\n1. A\n\nA\n\nText.\n");
+	CHECK_STR(o.role, "Director of the Information and Press Department, Foreign Ministry Spokesperson");
+	CHECK_STR(o.name, "Maria Zakharova");
+	CHECK_STR(o.place, "Sochi, Russia");
+	CHECK_STR(o.date, "2016-05-12");
+}
+
+TEST(edited_heading_links_to_its_agenda_item)
+{
+	out o;
+	parse(&o, "Briefing by X Spokesperson Anna Ivanova, May 1, 2020\n\n1. Situation in Syria\n"
+		  "2. Russia-Japan relations\n\nThe situation in Syria\n\nText.\n\nBack to top\n\n"
+		  "Russian-Japanese relations\n\nText 2.\n");
+	CHECK_INT(o.n, 2);
+	CHECK_STR(o.r[0].heading, "The situation in Syria");
+	CHECK_STR(o.r[0].agenda, "1");
+	CHECK_STR(o.r[1].heading, "Russian-Japanese relations");
+	CHECK_STR(o.r[1].agenda, ""); /* too different to link: a warning instead */
+	CHECK(strstr(o.warnings, "heading-unmatched") != NULL);
+}
+
 TEST(agenda_qa_as_numbered_item_with_sublist)
 {
 	out o;
@@ -294,6 +319,8 @@ int main(void)
 	}
 	RUN(title_with_place_and_date);
 	RUN(title_variants);
+	RUN(title_role_with_comma_and_place_with_comma);
+	RUN(edited_heading_links_to_its_agenda_item);
 	RUN(agenda_qa_as_numbered_item_with_sublist);
 	RUN(agenda_qa_heading_and_continued_numbers);
 	RUN(agenda_plain_topics);

@@ -226,9 +226,15 @@ TEST(labels)
 			"Note: this is not a speaker.\n"
 			"The meeting will start at 10:30 tomorrow.\n"
 			"As for the US: we disagree.\n"
-			"Sergey Lavrov: Yes.\n";
+			"Sergey Lavrov: Yes.\n"
+			"Question from RIA Novosti: And?\n"
+			"Question:No space?\n";
 	tok(&g, s, strlen(s), 4096);
-	CHECK_INT(g.n, 9);
+	CHECK_INT(g.n, 11);
+	CHECK_INT(g.is_question[9], 1);
+	CHECK_STR(g.text[9] + g.body[9], "And?");
+	CHECK_INT(g.is_question[10], 1);
+	CHECK_STR(g.text[10] + g.body[10], "No space?");
 	CHECK_INT(g.kind[0], BP_LINE_LABEL);
 	CHECK_INT(g.is_question[0], 1);
 	CHECK_STR(g.text[0] + g.body[0], "Can you comment?");
