@@ -617,19 +617,30 @@ static void add_anchor(bp_tokenizer *t, uint64_t raw)
  * the pending space if any. */
 static void emit(bp_tokenizer *t, const char *s, size_t n, uint64_t raw, uint64_t raw_end)
 {
-	if (t->pending_space) {
-		t->pending_space = 0;
-		if (t->len < BP_LINE_MAX) {
-			if (t->nanchors == 0 || (int64_t)t->space_raw - (int64_t)t->len != t->delta)
-				add_anchor(t, t->space_raw);
-			t->buf[t->len++] = ' ';
-		}
-	}
+	/* past BP_LINE_MAX the line keeps its first bytes: an ASCII run is cut,
+	 * a multi-byte character kept whole or dropped, no space left at the end
+	 * and nothing appended after the cut */
+	size_t first = (unsigned char)s[0] < 0x80 ? 1 : n;
+
 	t->started = 1;
 	t->last_end = raw_end;
+	if (t->truncated)
+		return;
+	if (t->pending_space) {
+		t->pending_space = 0;
+		if (t->len + 1 + first > BP_LINE_MAX) {
+			t->truncated = 1;
+			return;
+		}
+		if (t->nanchors == 0 || (int64_t)t->space_raw - (int64_t)t->len != t->delta)
+			add_anchor(t, t->space_raw);
+		t->buf[t->len++] = ' ';
+	}
 	if (t->len + n > BP_LINE_MAX) {
 		t->truncated = 1;
-		return;
+		if (first > 1 || t->len == BP_LINE_MAX)
+			return;
+		n = BP_LINE_MAX - t->len;
 	}
 	if (t->nanchors == 0 || (int64_t)raw - (int64_t)t->len != t->delta)
 		add_anchor(t, raw);
@@ -689,6 +700,9 @@ static bp_status split_footer(bp_tokenizer *t, bp_line *l, const char *p, size_t
 		l->nanchors--;
 	st = t->line_fn(t->ctx, l, err);
 	t->buf[cut] = saved;
+	/* the line's problems went with the footer part: count them once */
+	t->invalid = t->controls = t->nuls = 0;
+	t->truncated = t->map_truncated = 0;
 	/* raw bytes up to the cut end the footer line (a short line: all of its
 	 * earlier bytes are still in the carry) */
 	if (t->raw_fn) {

@@ -1,0 +1,68 @@
+#!/bin/sh
+# tests/fuzz/run.sh - libFuzzer targets (one per entry point), `make fuzz`.
+#   sh tests/fuzz/run.sh              build, replay the regressions, then fuzz
+#                                     each target for FUZZ_SECONDS (default 60)
+#   sh tests/fuzz/run.sh build        only build build/fuzz/fuzz_*
+#   sh tests/fuzz/run.sh replay NAME  run tests/fuzz/regress/NAME/* once each
+#   sh tests/fuzz/run.sh fuzz NAME    fuzz one target for FUZZ_SECONDS
+# Targets: text (the pipeline), rules (bp_rules_load), cues (bp_cues_load and
+# the line classifier). Seeds: tests/fuzz/corpus/NAME/ (read only); what the
+# fuzzer finds goes to build/fuzz/corpus/NAME/, crashes to
+# build/fuzz/crash-NAME-*. Keep a crash as tests/fuzz/regress/NAME/ISSUE-WHAT
+# once it is fixed, so that every run replays it.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+TARGETS="text rules cues"
+SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+PKGS="libxml-2.0 libpcre2-8 libcjson openssl"
+B=build/fuzz
+: "${FUZZ_SECONDS:=60}"
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+
+build() {
+	make -s CC=clang BUILD=$B OPT="-O1 -g" EXTRA_CFLAGS="-fsanitize=fuzzer-no-link $SAN" \
+		$B/libbriefparse.a || return 1
+	for t in $TARGETS; do
+		# shellcheck disable=SC2046
+		clang -O1 -g -std=c11 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -Iinclude \
+			-fsanitize=fuzzer $SAN $(pkg-config --cflags $PKGS) \
+			-o $B/fuzz_$t tests/fuzz/fuzz_$t.c $B/libbriefparse.a $(pkg-config --libs $PKGS) ||
+			return 1
+	done
+}
+
+replay() {
+	name=$1
+	set -- tests/fuzz/regress/"$name"/*
+	[ -e "$1" ] || return 0 # no regressions yet
+	$B/fuzz_"$name" -runs=0 "$@"
+}
+
+fuzz() {
+	mkdir -p $B/corpus/"$1"
+	$B/fuzz_"$1" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+		-max_len=65536 -print_final_stats=1 -artifact_prefix=$B/crash-"$1"- \
+		$B/corpus/"$1" tests/fuzz/corpus/"$1"
+}
+
+case "${1:-all}" in
+build) build ;;
+replay) replay "$2" ;;
+fuzz) fuzz "$2" ;;
+all)
+	build || exit 1
+	status=0
+	for t in $TARGETS; do
+		echo "== fuzz_$t: regressions, then ${FUZZ_SECONDS}s"
+		if replay $t && fuzz $t; then
+			echo "fuzz_$t: ok"
+		else
+			echo "fuzz_$t: FAILED (see $B/crash-$t-*)"
+			status=1
+		fi
+	done
+	exit $status
+	;;
+*) echo "usage: tests/fuzz/run.sh [build | replay NAME | fuzz NAME]" >&2; exit 2 ;;
+esac

@@ -1,0 +1,26 @@
+# fuzz: the libFuzzer targets of tests/fuzz/ (built with ASan and UBSan):
+# each replays its saved regressions (tests/fuzz/regress/NAME/), then fuzzes
+# for FUZZ_SECONDS (20 here; `make fuzz` runs 60) from tests/fuzz/corpus/NAME/.
+AREA=fuzz
+. "$BP_ROOT/tests/sh/lib.sh"
+cd "$BP_ROOT" || exit 1
+export FUZZ_SECONDS="${FUZZ_SECONDS:-20}"
+D="$BP_TMP/fuzz"
+mkdir -p "$D"
+if ! out=$(sh tests/fuzz/run.sh build 2>&1); then
+	fail build "$(printf '%s' "$out" | tail -n 20)"
+	exit 0
+fi
+ok build
+for t in text rules cues; do
+	if sh tests/fuzz/run.sh replay $t > "$D/replay-$t.log" 2>&1; then
+		ok "regress-$t"
+	else
+		fail "regress-$t" "$(grep -E -A 15 'ERROR|runtime error|fuzz_' "$D/replay-$t.log" | head -n 25)"
+	fi
+	if sh tests/fuzz/run.sh fuzz $t > "$D/fuzz-$t.log" 2>&1; then
+		ok "$t (${FUZZ_SECONDS}s, $(sed -n 's/^stat::number_of_executed_units: *//p' "$D/fuzz-$t.log") runs)"
+	else
+		fail "$t" "$(grep -E -A 15 'ERROR|runtime error|fuzz_|Test unit written' "$D/fuzz-$t.log" | head -n 30)"
+	fi
+done
