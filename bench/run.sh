@@ -1,0 +1,187 @@
+#!/bin/sh
+# bench/run.sh - the benchmark behind `make bench` (see bench/README.md).
+# Builds the inputs under build/bench/, runs every row of bench/rows once
+# under /usr/bin/time (peak RSS, record count) and then under hyperfine
+# (median of the timed runs), and hands the raw results to bench/report.py,
+# which prints the table and the targets and writes bench/results.json.
+# A benchmark, not a test: exits 0 unless a benchmarked command failed.
+set -u
+cd "$(dirname "$0")/.." || exit 2
+export LC_ALL=C
+B=build/bench
+RAW=$B/raw
+BP=$B/briefparse
+mkdir -p "$RAW" "$B/rules" || exit 2
+rm -f "$RAW"/* "$B/rules"/*
+# A copy: the binary under test stays the same for the whole run even when
+# ./briefparse is rebuilt meanwhile.
+cp ./briefparse "$BP" || exit 2
+
+# Inputs of 1 GB and more are deleted when the run ends (disk space).
+temp=""
+trap 'rm -f $temp' EXIT
+trap 'exit 130' INT TERM
+
+say() { printf '%s\n' "$*" >&2; }
+load_start=$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null)
+
+# --- the seed corpus: the first folder of *.txt among these
+seeds=""
+for d in ${BENCH_SEEDS:-} ../shared/corpus/seeds /work/shared/corpus/seeds; do
+	if ls "$d"/*.txt >/dev/null 2>&1; then
+		seeds=$d
+		break
+	fi
+done
+if [ -z "$seeds" ]; then
+	say "bench: no seed corpus found (set BENCH_SEEDS to a folder of *.txt transcripts)"
+	exit 2
+fi
+cat "$seeds"/*.txt > "$B/corpus.txt" || exit 2
+
+# --- the gazetteer: data/ files, or the built-in fallback in bench/gazetteer/
+rules=""
+: > "$RAW/gazetteer"
+for f in countries.tsv organizations.tsv; do
+	if [ -f "data/$f" ]; then
+		src="data/$f"
+	else
+		src="bench/gazetteer/$f"
+		rules="--rules $B/rules"
+		say "bench: data/$f does not exist yet: using the built-in fallback $src"
+	fi
+	cp "$src" "$B/rules/$f" || exit 2
+	printf '%s\t%s\n' "$f" "$src" >> "$RAW/gazetteer"
+done
+# grep's terms: the third column of every non-comment row of both files
+for f in countries.tsv organizations.tsv; do
+	grep -v '^[[:space:]]*#' "$B/rules/$f"
+done | awk -F '\t' 'NF >= 3 { t = $3; gsub(/^[ \t]+|[ \t\r]+$/, "", t); if (t != "") print t }' |
+	sort -u > "$B/terms.txt"
+
+# mkstream KEY BYTES: $B/KEY.txt, the corpus repeated (whole copies) to at
+# least BYTES, as one stream; kept between runs while it is up to date.
+mkstream() {
+	out=$B/$1.txt
+	size=$(wc -c < "$B/corpus.txt")
+	copies=$((($2 + size - 1) / size))
+	if [ -f "$out" ] && [ "$(wc -c < "$out")" -eq $((copies * size)) ] &&
+		cmp -s -n "$size" "$B/corpus.txt" "$out"; then
+		return 0
+	fi
+	say "bench: building $out ($copies copies of the $size-byte corpus)"
+	: > "$out.tmp" && cp "$B/corpus.txt" "$out.pow" || return 1
+	k=$copies
+	while [ "$k" -gt 0 ]; do
+		if [ $((k % 2)) -eq 1 ]; then
+			cat "$out.pow" >> "$out.tmp" || return 1
+		fi
+		k=$((k / 2))
+		if [ "$k" -gt 0 ]; then
+			cat "$out.pow" "$out.pow" > "$out.pow2" && mv "$out.pow2" "$out.pow" || return 1
+		fi
+	done
+	rm -f "$out.pow"
+	mv "$out.tmp" "$out"
+}
+
+# input_path KEY: prints the path of input KEY, building it first if needed.
+# A new kind of input is one more case here (and its rows in bench/rows).
+input_path() {
+	case $1 in
+	text-*[0-9]m | text-*[0-9]g)
+		n=${1#text-}
+		n=${n%?}
+		case $1 in *m) mult=1000000 ;; *) mult=1000000000 ;; esac
+		mkstream "$1" $((n * mult)) || return 1
+		echo "$B/$1.txt"
+		;;
+	seed-50k) echo "$seeds/000_94f8377b48e035b3.txt" ;;
+	*)
+		say "bench: unknown input '$1' (see input_path in bench/run.sh)"
+		return 1
+		;;
+	esac
+}
+
+# input_bytes PATH: the size of a file, or the total of the files in a folder
+input_bytes() {
+	if [ -d "$1" ]; then
+		find "$1" -type f -printf '%s\n' | awk '{ s += $1 } END { print s + 0 }'
+	else
+		wc -c < "$1"
+	fi
+}
+
+# subst COMMAND: the row's command with its placeholders filled in
+subst() {
+	printf '%s\n' "$1" | sed -e "s|{in}|$2|g" -e "s|{bp}|$BP|g" -e "s|{rules}|$rules|g" \
+		-e "s|{terms}|$B/terms.txt|g" -e 's/  */ /g' -e 's/ $//'
+}
+
+grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "${BENCH_ROWS:-bench/rows}" > "$RAW/rows.in"
+total=$(wc -l < "$RAW/rows.in")
+: > "$RAW/rows.tsv"
+failed=0
+i=0
+while read -r name input runs out cmd <&3; do
+	i=$((i + 1))
+	if ! in=$(input_path "$input"); then
+		failed=1
+		continue
+	fi
+	bytes=$(input_bytes "$in")
+	case $in in "$B"/*) [ "$bytes" -ge 1000000000 ] && temp="$temp $in" ;; esac
+	c=$(subst "$cmd" "$in")
+	say "[$i/$total] $name: $c ($bytes bytes, $runs timed runs)"
+
+	# The measured run: peak RSS, exit status, cpu, output lines (records).
+	# $c is split into words on purpose (no shell in between, like hyperfine -N).
+	set -f
+	if [ "$out" = null ]; then
+		# shellcheck disable=SC2086
+		/usr/bin/time -f '%M %e %x %U %S' -o "$RAW/$name.time" $c < /dev/null > /dev/null 2> "$RAW/$name.err"
+	else
+		# shellcheck disable=SC2086
+		/usr/bin/time -f '%M %e %x %U %S' -o "$RAW/$name.time" $c < /dev/null 2> "$RAW/$name.err" |
+			wc -l > "$RAW/$name.lines"
+	fi
+	set +f
+	status=$(tail -n 1 "$RAW/$name.time" 2>/dev/null | awk '{ print $3 }')
+	if [ "${status:-x}" != 0 ]; then
+		say "bench: $name failed (exit status ${status:-unknown}):"
+		head -n 5 "$RAW/$name.err" >&2
+		failed=1
+		continue
+	fi
+
+	# The timed runs. The measured run has warmed the page cache; only the
+	# short rows (many runs) get warmup runs of their own.
+	if [ "$runs" -gt 0 ]; then
+		warm=0
+		[ "$runs" -ge 20 ] && warm=3
+		hout=null
+		[ "$out" = pipe ] && hout=pipe
+		if ! hyperfine -N --style basic --runs "$runs" --warmup "$warm" --output "$hout" \
+			--export-json "$RAW/$name.json" -n "$name" "$c" < /dev/null > "$RAW/$name.hyperfine" 2>&1; then
+			say "bench: $name failed under hyperfine:"
+			tail -n 5 "$RAW/$name.hyperfine" >&2
+			rm -f "$RAW/$name.json"
+			failed=1
+			continue
+		fi
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$input" "$in" "$bytes" "$runs" "$out" "$c" \
+		>> "$RAW/rows.tsv"
+done 3< "$RAW/rows.in"
+
+{
+	printf 'seeds\t%s\n' "$seeds"
+	printf 'rules\t%s\n' "$rules"
+	printf 'terms\t%s\n' "$(wc -l < "$B/terms.txt")"
+	printf 'commit\t%s\n' "$(git rev-parse --short HEAD 2>/dev/null)"
+	printf 'load_start\t%s\n' "$load_start"
+} > "$RAW/meta"
+
+python3 bench/report.py "$RAW" bench || failed=1
+exit "$failed"
