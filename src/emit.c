@@ -141,8 +141,9 @@ static cJSON *raw(const char *text)
 
 #define NUM_MAX 24 /* scratch bytes per integer */
 
-/* An integer, exact for any 64-bit offset. */
-static cJSON *num(bp_emitter *e, uint64_t v)
+/* Writes an integer, exact for any 64-bit offset, NUL-terminated, into the
+ * scratch buffer; returns it. */
+static const char *num_text(bp_emitter *e, uint64_t v)
 {
 	char tmp[NUM_MAX], *end = tmp + sizeof(tmp) - 1, *d = end;
 	size_t n;
@@ -155,11 +156,16 @@ static cJSON *num(bp_emitter *e, uint64_t v)
 	n = (size_t)(end - d) + 1;
 	memcpy(e->scratch + e->used, d, n);
 	e->used += n;
-	return raw(e->scratch + e->used - n);
+	return e->scratch + e->used - n;
 }
 
-/* A score in [0, 1] with two decimals. */
-static cJSON *score(bp_emitter *e, double v)
+static cJSON *num(bp_emitter *e, uint64_t v)
+{
+	return raw(num_text(e, v));
+}
+
+/* Writes a score in [0, 1] with two decimals, like num_text. */
+static const char *score_text(bp_emitter *e, double v)
 {
 	unsigned hundredths = v <= 0 ? 0 : v >= 1 ? 100 : (unsigned)(v * 100 + 0.5);
 	char *s = e->scratch + e->used;
@@ -170,7 +176,12 @@ static cJSON *score(bp_emitter *e, double v)
 	s[3] = (char)('0' + hundredths % 10);
 	s[4] = '\0';
 	e->used += 5;
-	return raw(s);
+	return s;
+}
+
+static cJSON *score(bp_emitter *e, double v)
+{
+	return raw(score_text(e, v));
 }
 
 /* A short ASCII string built from parts (ids): "id/s12". */
@@ -219,17 +230,93 @@ static cJSON *span(bp_emitter *e, uint64_t start, uint64_t end)
 	return o;
 }
 
-/* Scratch bytes the tags of a block need. */
-static size_t tags_size(const bp_block *b, const bp_tag *t, size_t n)
+static cJSON *tags_array(bp_emitter *e, const bp_block *b, const bp_tag *t, size_t n, int is_topic);
+
+/* Scratch bytes the tags of a block need, rendered or as nodes. */
+static size_t tags_size(const bp_tag *t, size_t n)
 {
-	size_t i, k, need = 0;
+	size_t i, k, need = 8;
 	for (i = 0; i < n; i++) {
-		need += 2 * NUM_MAX;
+		need += 96 + 2 * NUM_MAX + escaped_max(strlen(t[i].id)) +
+			escaped_max(t[i].name ? strlen(t[i].name) : 0);
 		for (k = 0; k < t[i].nevidence; k++)
-			need += 2 * NUM_MAX + escaped_max(t[i].evidence[k].end - t[i].evidence[k].start);
+			need += 48 + 2 * NUM_MAX + escaped_max(t[i].evidence[k].end - t[i].evidence[k].start);
 	}
-	(void)b;
 	return need;
+}
+
+static void put(bp_emitter *e, const char *s, size_t n)
+{
+	memcpy(e->scratch + e->used, s, n);
+	e->used += n;
+}
+
+#define PUT(e, lit) put(e, lit, sizeof(lit) - 1)
+
+/* Appends an escaped string or an integer without its NUL. */
+static void put_escaped(bp_emitter *e, const char *s, size_t n)
+{
+	escape(e, s, n);
+	e->used--;
+}
+
+static void put_num(bp_emitter *e, uint64_t v)
+{
+	num_text(e, v);
+	e->used--;
+}
+
+/* A tag array rendered as compact JSON text in one raw node: what
+ * tags_array's nodes would print, without building them (compact output
+ * only: --pretty prints the nodes so that they are indented). */
+static cJSON *tags_rendered(bp_emitter *e, const bp_block *b, const bp_tag *t, size_t n, int is_topic)
+{
+	const char *start = e->scratch + e->used;
+	size_t i, k;
+
+	PUT(e, "[");
+	for (i = 0; i < n; i++) {
+		if (i)
+			PUT(e, ",");
+		if (is_topic)
+			PUT(e, "{\"id\":");
+		else
+			PUT(e, "{\"code\":");
+		put_escaped(e, t[i].id, strlen(t[i].id));
+		if (t[i].name) {
+			PUT(e, ",\"name\":");
+			put_escaped(e, t[i].name, strlen(t[i].name));
+		}
+		if (is_topic) {
+			PUT(e, ",\"score\":");
+			score_text(e, t[i].score);
+			e->used--;
+		}
+		PUT(e, ",\"count\":");
+		put_num(e, t[i].count);
+		PUT(e, ",\"evidence\":[");
+		for (k = 0; k < t[i].nevidence; k++) {
+			const bp_evidence *x = &t[i].evidence[k];
+			if (k)
+				PUT(e, ",");
+			PUT(e, "{\"start\":");
+			put_num(e, bp_block_raw(b, x->start));
+			PUT(e, ",\"end\":");
+			put_num(e, bp_block_raw(b, x->end - 1) + 1);
+			PUT(e, ",\"match\":");
+			put_escaped(e, b->buf + x->start, x->end - x->start);
+			PUT(e, "}");
+		}
+		PUT(e, "]}");
+	}
+	PUT(e, "]");
+	put(e, "", 1);
+	return raw(start);
+}
+
+static cJSON *tags_value(bp_emitter *e, const bp_block *b, const bp_tag *t, size_t n, int is_topic)
+{
+	return e->pretty ? tags_array(e, b, t, n, is_topic) : tags_rendered(e, b, t, n, is_topic);
 }
 
 static cJSON *tags_array(bp_emitter *e, const bp_block *b, const bp_tag *t, size_t n, int is_topic)
@@ -314,8 +401,8 @@ bp_status bp_emit_block(bp_emitter *e, const bp_block *b, const bp_tags *tags, b
 	static const bp_tags none;
 	const bp_tags *t = tags ? tags : &none;
 	size_t need = escaped_max(b->len) + 16 * NUM_MAX + 3 * (strlen(b->briefing->id) + NUM_MAX + 8) +
-		      tags_size(b, t->countries, t->ncountries) +
-		      tags_size(b, t->organizations, t->norganizations) + tags_size(b, t->topics, t->ntopics);
+		      tags_size(t->countries, t->ncountries) + tags_size(t->organizations, t->norganizations) +
+		      tags_size(t->topics, t->ntopics);
 	cJSON *rec;
 
 	if (scratch_reserve(e, need) != 0 || !(rec = cJSON_CreateObject()))
@@ -336,9 +423,9 @@ bp_status bp_emit_block(bp_emitter *e, const bp_block *b, const bp_tags *tags, b
 	add(rec, "text", raw(escape(e, b->buf + b->text_off, b->len - b->text_off)));
 	add(rec, "span", span(e, b->start, b->end));
 	add(rec, "line", num(e, b->line));
-	add(rec, "countries", tags_array(e, b, t->countries, t->ncountries, 0));
-	add(rec, "organizations", tags_array(e, b, t->organizations, t->norganizations, 0));
-	add(rec, "topics", tags_array(e, b, t->topics, t->ntopics, 1));
+	add(rec, "countries", tags_value(e, b, t->countries, t->ncountries, 0));
+	add(rec, "organizations", tags_value(e, b, t->organizations, t->norganizations, 0));
+	add(rec, "topics", tags_value(e, b, t->topics, t->ntopics, 1));
 	return print_record(e, rec, e->used, err);
 }
 

@@ -8,7 +8,8 @@ usage: stream_check.py BIN FILE...   prints "ok NAME" / "FAIL NAME: why" lines
   as the file run on its own (ids, texts, tags; offsets and line numbers
   shifted by one amount per briefing);
 - stdin: a file piped in gives the same records as the file named;
-- deterministic: two runs give byte-identical output."""
+- deterministic: two runs give byte-identical output;
+- pretty: --pretty gives the same records as the compact output."""
 import hashlib, json, re, subprocess, sys
 
 BIN, files = sys.argv[1], sys.argv[2:]
@@ -88,6 +89,18 @@ for f, raw in zip(files, raws):
     rc2, out2 = run(["-"], raw)
     report("stdin:" + name, None if [strip_offsets(r, 0) for r in records(out2)] == [strip_offsets(r, 0) for r in recs] else "stdin output differs")
     report("deterministic:" + name, None if run([f])[1] == out else "second run differs")
+    # --pretty renders tag arrays through cJSON nodes, compact output renders
+    # them directly: the records must be the same
+    rc3, pretty = run(["--pretty", f])
+    dec, text, pos, objs = json.JSONDecoder(), pretty.decode("utf-8"), 0, []
+    while True:
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+        if pos >= len(text):
+            break
+        o, pos = dec.raw_decode(text, pos)
+        objs.append(o)
+    report("pretty:" + name, None if objs == recs else "--pretty gives different records")
 
 rc, out = run([], b"".join(raws))
 recs = records(out)
