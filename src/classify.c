@@ -1,0 +1,1963 @@
+/*
+ * classify.c - the classifier stage (see bp_classify.h). Loads the two
+ * gazetteers and the topic rules, compiles each side into one prefix-tree
+ * PCRE2 pattern (JIT) whose leaves carry (*MARK:n), and scans each block
+ * once per side. Formats and scoring: docs/rules.md.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include "bp_classify.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcre2.h>
+
+#include "bp_data.h"
+
+#define LINE_MAX_BYTES 4096    /* any rule-file line */
+#define ALIAS_MAX 100          /* gazetteer alias, bytes (bounds the tree depth) */
+#define PREFIX_MAX 100         /* literal prefix of a topic pattern put in the tree */
+#define PATTERN_MAX 1000       /* topic pattern, bytes */
+#define ID_MAX 32              /* organisation and topic ids */
+#define TOPIC_NAME_MAX 100
+#define ENTITIES_MAX 10000
+#define ALIASES_MAX 200000
+#define TOPICS_MAX 1000
+#define PATTERNS_MAX 20000
+#define WEIGHT_MAX 1000.0
+#define JIT_STACK_MAX (1024 * 1024)
+
+/* Words. A word starts at an ASCII letter or digit, or a 2-byte UTF-8 letter
+ * (lead byte C3-D4: Latin, Greek, Cyrillic), that does not follow one; other
+ * bytes, such as the curly apostrophe (E2 80 99), separate words. Matching is
+ * only tried at word starts, and a gazetteer alias must also end at a word end.
+ *
+ * Each side (gazetteer, topics) has a byte trie of its literal keys (aliases;
+ * topic patterns' literal prefixes, folded), walked in C from each word start.
+ * The gazetteer needs nothing else. A topic trie node whose patterns are not
+ * plain literals sends the word to PCRE2: the side's patterns, compiled as
+ * anchored prefix-tree patterns (one per first byte, JIT) whose leaves carry
+ * (*MARK:n), so that the longest literal prefix is tried first. */
+
+enum side { SIDE_GAZ, SIDE_TOPIC, NSIDES };
+
+typedef struct arena_chunk {
+	struct arena_chunk *next;
+	size_t used, cap;
+	char mem[];
+} arena_chunk;
+
+typedef struct entity { /* a country or an organisation */
+	const char *id, *name;
+	const char *source;
+	size_t naliases;
+	unsigned long first_line;
+	size_t order; /* load order, while sorting */
+	int is_org;
+} entity;
+
+typedef struct alias { /* one distinct gazetteer string */
+	const char *text;
+	size_t len;
+	unsigned *targets; /* entity indices; none for a stop alias */
+	size_t ntargets;
+} alias;
+
+typedef struct topic {
+	const char *id, *name;
+	double threshold;
+	size_t npatterns;
+} topic;
+
+typedef struct tpattern {
+	unsigned char first[32]; /* bytes that can start a match (for no prefix) */
+	unsigned topic;
+	double weight;
+	const char *prefix; /* literal prefix, ASCII-folded to lower case */
+	size_t prefix_len;
+	const char *rest;   /* the pattern after its prefix */
+	size_t rest_len;
+	const char *raw;    /* the literal prefix unfolded (compared for (?-i)) */
+	int plain;          /* PLAIN_* when the rest is "" or "\\b", else 0 */
+	unsigned long line;
+} tpattern;
+
+typedef struct piece { /* one compiled, anchored prefix tree */
+	pcre2_code *code;
+	int jit;
+} piece;
+
+typedef struct tnode { /* a trie node: the bytes of a key so far */
+	uint32_t edge;  /* its children: edges[edge, edge + nedge) */
+	uint32_t nedge;
+	uint32_t dense; /* with many children: dense[256 * dense + byte], else NO_DENSE */
+	uint32_t child1; /* with one child: that child and its byte */
+	uint32_t byte1;
+	int32_t key;    /* the key ending here (topics: the first in file order), or -1 */
+	uint32_t plain; /* topics: that key's PLAIN_* kind, or 0 */
+} tnode;
+
+/* Topic patterns that the trie settles without PCRE2: a literal, and a
+ * literal followed by \\b; the same with (?-i) (compared case-sensitively). */
+enum { PLAIN_LIT = 1, PLAIN_LIT_B, PLAIN_CS, PLAIN_CS_B };
+
+typedef struct tedge {
+	uint32_t child;
+	unsigned char byte;
+} tedge;
+
+#define NCLS 37
+#define FILTER_BITS (NCLS * NCLS * NCLS)
+#define QUAD_SHIFT 16
+#define QUAD_HASH(k4) ((unsigned)(((uint32_t)(k4) * 2654435761u) >> (32 - QUAD_SHIFT)))
+#define BIT(map, i) (((map)[(i) >> 3] >> ((i) & 7)) & 1)
+#define SET(map, i) ((map)[(i) >> 3] |= (unsigned char)(1u << ((i) & 7)))
+
+#define NO_DENSE UINT32_MAX
+#define DENSE_MIN 5 /* children from which a node gets a dense table */
+
+typedef struct trie {
+	tnode *nodes; /* nodes[0] is the root */
+	tedge *edges;
+	uint32_t *dense;
+	size_t nnodes, nedges, nodes_cap, edges_cap, ndense;
+	uint32_t root[256]; /* the root's children by byte; 0: none */
+} trie;
+
+struct bp_rules {
+	arena_chunk *arena;
+	entity *ents; /* countries sorted by id, then organisations sorted by id */
+	size_t nents, ncountries;
+	alias *aliases;
+	size_t naliases;
+	topic *topics;
+	size_t ntopics;
+	tpattern *patterns;
+	size_t npatterns;
+	unsigned *members; /* pattern indices, grouped by identical pattern text */
+	size_t *group_start; /* group g: members[group_start[g], group_start[g + 1]) */
+	size_t ngroups;
+	const char *src[3]; /* blob paths */
+	double heading_weight, block_bytes, min_bytes, relative;
+	unsigned repeat_cap, max_topics;
+	trie tries[NSIDES];
+	piece *pieces;        /* topics: anchored; one per first byte, one for no prefix */
+	size_t npieces;
+	short piece_of[256];  /* the piece for a word's first byte, or -1 */
+	short empty_piece;    /* topic patterns without a literal prefix, or -1 */
+	unsigned char empty_first[32]; /* the bytes they can start with */
+	unsigned char kind[256]; /* KIND_* of a byte */
+	unsigned char wordbyte[256]; /* WB_*: KIND_ALNUM and KIND_LEAD are WB_WORD */
+	unsigned char lower[256]; /* ASCII folding */
+	unsigned char cls[256];   /* filter class: a-z folded 1-26, 0-9 27-36, else 0 */
+	/* Prefilters, exact on bytes the keys begin with, so cheap per word:
+	 * gazetteer: the first two bytes (gaz2); topics: the classes of the first
+	 * three (tri), then either a key shorter than four bytes with them
+	 * (shortk) or the hash of the first four classes (quad). */
+	unsigned char gaz2[65536 / 8];
+	unsigned char tri[(FILTER_BITS + 7) / 8];
+	unsigned char shortk[(FILTER_BITS + 7) / 8];
+	unsigned char quad[(1u << QUAD_SHIFT) / 8];
+};
+
+struct bp_classifier {
+	const bp_rules *rules;
+	pcre2_match_data *md;
+	pcre2_match_context *mctx;
+	pcre2_jit_stack *jstack;
+	bp_tag *ent_tags;  /* by entity index */
+	unsigned *ent_touched;
+	size_t nent_touched;
+	bp_tag *topic_tags; /* by topic index */
+	double *topic_raw;
+	unsigned *topic_touched;
+	size_t ntopic_touched;
+	unsigned char *pat_hits; /* by pattern group */
+	unsigned *pat_touched;
+	size_t npat_touched;
+	bp_tag *out_c, *out_o, *out_t;
+};
+
+enum { KIND_OTHER, KIND_ALNUM, KIND_LEAD, KIND_CONT }; /* see "Words" above */
+enum { WB_OTHER, WB_WORD, WB_CONT }; /* a continuation byte continues what it follows */
+
+static void init_tables(bp_rules *r)
+{
+	for (int b = 0; b < 256; b++) {
+		unsigned char k = KIND_OTHER;
+		if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9'))
+			k = KIND_ALNUM;
+		else if (b >= 0xC3 && b <= 0xD4)
+			k = KIND_LEAD;
+		else if (b >= 0x80 && b <= 0xBF)
+			k = KIND_CONT;
+		r->kind[b] = k;
+		r->wordbyte[b] = k == KIND_ALNUM || k == KIND_LEAD ? WB_WORD
+				 : k == KIND_CONT ? WB_CONT : WB_OTHER;
+		r->lower[b] = (unsigned char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+		r->cls[b] = (unsigned char)(r->lower[b] >= 'a' && r->lower[b] <= 'z' ? r->lower[b] - 'a' + 1
+					    : b >= '0' && b <= '9' ? b - '0' + 27 : 0);
+	}
+}
+
+/* ---- prefilters ---- */
+
+/* Sets the topic filter bits for classes (c0, c1, c2, c3); -1 is "any", and
+ * c3 < 0 marks a key shorter than four bytes. */
+static void filter_set(bp_rules *r, int c0, int c1, int c2, int c3)
+{
+	for (int a = c0 < 0 ? 0 : c0; a <= (c0 < 0 ? NCLS - 1 : c0); a++)
+		for (int b = c1 < 0 ? 0 : c1; b <= (c1 < 0 ? NCLS - 1 : c1); b++)
+			for (int c = c2 < 0 ? 0 : c2; c <= (c2 < 0 ? NCLS - 1 : c2); c++) {
+				unsigned k = (unsigned)((a * NCLS + b) * NCLS + c);
+				SET(r->tri, k);
+				if (c3 < 0)
+					SET(r->shortk, k);
+				else
+					SET(r->quad, QUAD_HASH(k * NCLS + (unsigned)c3));
+			}
+}
+
+/* Adds a topic key (folded prefix bytes; for an empty one its first[] set). */
+static void filter_topic(bp_rules *r, const char *key, size_t n, const unsigned char *first)
+{
+	const unsigned char *k = (const unsigned char *)key;
+
+	if (n == 0) {
+		unsigned char seen[NCLS] = {0};
+		for (int b = 0; b < 256; b++)
+			if (BIT(first, b))
+				seen[r->cls[b]] = 1;
+		for (int c = 0; c < NCLS; c++)
+			if (seen[c])
+				filter_set(r, c, -1, -1, -1);
+		return;
+	}
+	filter_set(r, r->cls[k[0]], n > 1 ? r->cls[k[1]] : -1, n > 2 ? r->cls[k[2]] : -1,
+		   n > 3 ? r->cls[k[3]] : -1);
+}
+
+static void filter_gaz(bp_rules *r, const char *key, size_t n)
+{
+	unsigned b0 = (unsigned char)key[0];
+	if (n == 1) {
+		for (unsigned b1 = 0; b1 < 256; b1++)
+			SET(r->gaz2, b0 << 8 | b1);
+	} else {
+		SET(r->gaz2, b0 << 8 | (unsigned char)key[1]);
+	}
+}
+
+/* ---- small helpers ---- */
+
+static void *arena_alloc(bp_rules *r, size_t n)
+{
+	arena_chunk *c = r->arena;
+	n = (n + 15) & ~(size_t)15;
+	if (!c || c->cap - c->used < n) {
+		size_t cap = n > 65536 ? n : 65536;
+		c = malloc(sizeof(*c) + cap);
+		if (!c)
+			return NULL;
+		c->next = r->arena;
+		c->used = 0;
+		c->cap = cap;
+		r->arena = c;
+	}
+	c->used += n;
+	return c->mem + c->used - n;
+}
+
+static const char *arena_str(bp_rules *r, const char *s, size_t n)
+{
+	char *p = arena_alloc(r, n + 1);
+	if (!p)
+		return NULL;
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+static int grow(void *pp, size_t *cap, size_t need, size_t size)
+{
+	void **p = pp;
+	size_t ncap;
+	void *np;
+
+	if (need <= *cap)
+		return 1;
+	ncap = *cap ? *cap * 2 : 16;
+	while (ncap < need)
+		ncap *= 2;
+	np = realloc(*p, ncap * size);
+	if (!np)
+		return 0;
+	*p = np;
+	*cap = ncap;
+	return 1;
+}
+
+typedef struct sbuf {
+	char *s;
+	size_t len, cap;
+	int nomem;
+} sbuf;
+
+static void sb_put(sbuf *b, const char *s, size_t n)
+{
+	if (b->nomem)
+		return;
+	if (!grow(&b->s, &b->cap, b->len + n + 1, 1)) {
+		b->nomem = 1;
+		return;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void sb_str(sbuf *b, const char *s)
+{
+	sb_put(b, s, strlen(s));
+}
+
+static void sb_fmt(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_fmt(sbuf *b, const char *fmt, ...)
+{
+	char tmp[64];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		sb_put(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+/* Appends byte c as a literal pattern character. */
+static void sb_lit(sbuf *b, unsigned char c)
+{
+	char tmp[5];
+
+	if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) {
+		tmp[0] = (char)c;
+		sb_put(b, tmp, 1);
+	} else if (c > 0x20 && c < 0x7f) {
+		tmp[0] = '\\';
+		tmp[1] = (char)c;
+		sb_put(b, tmp, 2);
+	} else {
+		snprintf(tmp, sizeof(tmp), "\\x%02X", c);
+		sb_put(b, tmp, 4);
+	}
+}
+
+static int is_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+static unsigned char fold(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static void trim(const char **s, size_t *n)
+{
+	while (*n && is_blank(**s)) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n && is_blank((*s)[*n - 1]))
+		(*n)--;
+}
+
+static int has_control(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* Parses [+-]digits[.digits] exactly; returns 1 and sets *out. Locale-free. */
+static int parse_number(const char *s, size_t n, double *out)
+{
+	size_t i = 0;
+	double v = 0, scale = 1;
+	int neg = 0, digits = 0;
+
+	if (i < n && (s[i] == '+' || s[i] == '-'))
+		neg = s[i++] == '-';
+	for (; i < n && s[i] >= '0' && s[i] <= '9' && digits < 12; i++, digits++)
+		v = v * 10 + (s[i] - '0');
+	if (i < n && s[i] == '.') {
+		i++;
+		for (; i < n && s[i] >= '0' && s[i] <= '9' && digits < 12; i++, digits++) {
+			scale /= 10;
+			v += (s[i] - '0') * scale;
+		}
+	}
+	if (i != n || digits == 0)
+		return 0;
+	*out = neg ? -v : v;
+	return 1;
+}
+
+static double square_root(double x)
+{
+	double g = x > 1 ? x : 1;
+	for (int i = 0; i < 40; i++) {
+		double ng = 0.5 * (g + x / g);
+		if (ng == g)
+			break;
+		g = ng;
+	}
+	return g;
+}
+
+/* Reads the next line of blob, checks NUL bytes and the length limit.
+ * Returns 1 with a line, 0 at the end, -1 on error (err filled). */
+static int next_line(const bp_blob *b, size_t *pos, unsigned long *lineno, const char **s,
+		     size_t *n, bp_error *err)
+{
+	if (!bp_blob_next_line(b, pos, s, n))
+		return 0;
+	(*lineno)++;
+	if (*n > LINE_MAX_BYTES) {
+		bp_error_set(err, BP_ERR_DATA, b->path, *lineno, "line longer than %d bytes",
+			     LINE_MAX_BYTES);
+		return -1;
+	}
+	if (memchr(*s, '\0', *n)) {
+		bp_error_set(err, BP_ERR_DATA, b->path, *lineno, "NUL byte in line");
+		return -1;
+	}
+	return 1;
+}
+
+/* ---- gazetteers ---- */
+
+typedef struct alias_row {
+	const char *text;
+	size_t len;
+	int ent; /* -1: stop row */
+} alias_row;
+
+typedef struct gaz_load {
+	bp_rules *r;
+	size_t ents_cap;
+	int last; /* the entity found last, tried first */
+	alias_row *rows;
+	size_t nrows, rows_cap;
+} gaz_load;
+
+static const char *const country_kinds[] = {"name",  "official", "variant", "adj", "demonym",
+					    "capital", "place", "historic", "stop", NULL};
+static const char *const org_kinds[] = {"name", "abbr", "variant", "stop", NULL};
+
+static int kind_index(const char *const *kinds, const char *s, size_t n)
+{
+	for (int i = 0; kinds[i]; i++)
+		if (strlen(kinds[i]) == n && memcmp(kinds[i], s, n) == 0)
+			return i;
+	return -1;
+}
+
+static int valid_code(const char *s, size_t n, int is_org)
+{
+	if (!is_org)
+		return n == 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z';
+	if (n == 0 || n > ID_MAX || !is_alnum((unsigned char)s[0]))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!is_alnum((unsigned char)s[i]) && !strchr("_.&+-", s[i]))
+			return 0;
+	return 1;
+}
+
+/* Finds or adds the entity (is_org, id); returns its index or -1 (err filled). */
+static int entity_get(gaz_load *g, int is_org, const char *id, size_t n, const char *path,
+		      unsigned long line, bp_error *err)
+{
+	bp_rules *r = g->r;
+	entity *e;
+
+	if (g->last >= 0 && (size_t)g->last < r->nents) {
+		e = &r->ents[g->last];
+		if (e->is_org == is_org && strlen(e->id) == n && memcmp(e->id, id, n) == 0)
+			return g->last;
+	}
+	for (size_t i = r->nents; i-- > 0;) {
+		e = &r->ents[i];
+		if (e->is_org == is_org && strlen(e->id) == n && memcmp(e->id, id, n) == 0)
+			return g->last = (int)i;
+	}
+	if (r->nents >= ENTITIES_MAX) {
+		bp_error_set(err, BP_ERR_LIMIT, path, line, "more than %d ids", ENTITIES_MAX);
+		return -1;
+	}
+	if (!grow(&r->ents, &g->ents_cap, r->nents + 1, sizeof(entity)) ||
+	    !(id = arena_str(r, id, n))) {
+		bp_error_set(err, BP_ERR_NOMEM, path, line, "out of memory");
+		return -1;
+	}
+	e = &r->ents[r->nents];
+	memset(e, 0, sizeof(*e));
+	e->id = id;
+	e->source = path;
+	e->first_line = line;
+	e->is_org = is_org;
+	return g->last = (int)r->nents++;
+}
+
+static bp_status add_row(gaz_load *g, const char *text, size_t len, int ent, const char *path,
+			 unsigned long line, bp_error *err)
+{
+	if (g->nrows >= ALIASES_MAX)
+		return bp_error_set(err, BP_ERR_LIMIT, path, line, "more than %d aliases", ALIASES_MAX);
+	if (!grow(&g->rows, &g->rows_cap, g->nrows + 1, sizeof(alias_row)))
+		return bp_error_set(err, BP_ERR_NOMEM, path, line, "out of memory");
+	g->rows[g->nrows].text = text;
+	g->rows[g->nrows].len = len;
+	g->rows[g->nrows].ent = ent;
+	g->nrows++;
+	if (ent >= 0)
+		g->r->ents[ent].naliases++;
+	return BP_OK;
+}
+
+static bp_status gaz_line(gaz_load *g, int is_org, const char *path, unsigned long line,
+			  const char *s, size_t n, bp_error *err)
+{
+	const char *f[3], *tab;
+	size_t fn[3], rest = n;
+	const char *p = s, *text;
+	int kind, stop;
+	const char *const *kinds = is_org ? org_kinds : country_kinds;
+
+	for (int i = 0; i < 3; i++) {
+		tab = i < 2 ? memchr(p, '\t', rest) : NULL;
+		if (i < 2 && !tab)
+			return bp_error_set(err, BP_ERR_DATA, path, line,
+					    "expected 3 tab-separated fields");
+		f[i] = p;
+		fn[i] = tab ? (size_t)(tab - p) : rest;
+		if (tab) {
+			rest -= fn[i] + 1;
+			p = tab + 1;
+		}
+		trim(&f[i], &fn[i]);
+	}
+	if (memchr(f[2], '\t', fn[2]))
+		return bp_error_set(err, BP_ERR_DATA, path, line, "expected 3 tab-separated fields");
+	kind = kind_index(kinds, f[1], fn[1]);
+	if (kind < 0)
+		return bp_error_set(err, BP_ERR_DATA, path, line, "unknown kind '%.*s'",
+				    (int)(fn[1] > 40 ? 40 : fn[1]), f[1]);
+	stop = strcmp(kinds[kind], "stop") == 0;
+	if (fn[2] == 0)
+		return bp_error_set(err, BP_ERR_DATA, path, line, "empty alias");
+	if (fn[2] > ALIAS_MAX)
+		return bp_error_set(err, BP_ERR_DATA, path, line, "alias longer than %d bytes",
+				    ALIAS_MAX);
+	if (has_control(f[2], fn[2]))
+		return bp_error_set(err, BP_ERR_DATA, path, line, "control character in alias");
+	if (g->r->kind[(unsigned char)f[2][0]] != KIND_ALNUM &&
+	    g->r->kind[(unsigned char)f[2][0]] != KIND_LEAD)
+		return bp_error_set(err, BP_ERR_DATA, path, line,
+				    "alias must start with a letter or digit");
+	if (stop != (fn[0] == 1 && f[0][0] == '-'))
+		return bp_error_set(err, BP_ERR_DATA, path, line,
+				    stop ? "a stop row needs '-' as its id"
+					 : "'-' is only allowed on stop rows");
+	if (!(text = arena_str(g->r, f[2], fn[2])))
+		return bp_error_set(err, BP_ERR_NOMEM, path, line, "out of memory");
+	if (stop)
+		return add_row(g, text, fn[2], -1, path, line, err);
+	for (const char *c = f[0], *end = f[0] + fn[0]; c <= end;) {
+		const char *comma = memchr(c, ',', (size_t)(end - c));
+		const char *ce = comma ? comma : end;
+		const char *cs = c;
+		size_t cn = (size_t)(ce - c);
+		int ent;
+		bp_status st;
+
+		trim(&cs, &cn);
+		if (!valid_code(cs, cn, is_org))
+			return bp_error_set(err, BP_ERR_DATA, path, line, "invalid %s '%.*s'",
+					    is_org ? "organization id" : "country code",
+					    (int)(cn > 40 ? 40 : cn), cs);
+		if (kind == 0 && (comma || c != f[0]))
+			return bp_error_set(err, BP_ERR_DATA, path, line,
+					    "a name row must have a single id");
+		ent = entity_get(g, is_org, cs, cn, path, line, err);
+		if (ent < 0)
+			return err ? err->code : BP_ERR_DATA;
+		if (kind == 0) {
+			if (g->r->ents[ent].name)
+				return bp_error_set(err, BP_ERR_DATA, path, line,
+						    "second name row for '%s'",
+						    g->r->ents[ent].id);
+			g->r->ents[ent].name = text;
+		}
+		st = add_row(g, text, fn[2], ent, path, line, err);
+		if (st != BP_OK)
+			return st;
+		c = ce + 1;
+	}
+	return BP_OK;
+}
+
+static bp_status gaz_file(gaz_load *g, const bp_blob *b, int is_org, bp_error *err)
+{
+	size_t pos = 0, first = g->r->nents;
+	unsigned long lineno = 0;
+	const char *s, *path = g->r->src[is_org];
+	size_t n;
+	int rc;
+	bp_status st;
+
+	while ((rc = next_line(b, &pos, &lineno, &s, &n, err)) > 0) {
+		trim(&s, &n);
+		if (n == 0 || s[0] == '#')
+			continue;
+		st = gaz_line(g, is_org, path, lineno, s, n, err);
+		if (st != BP_OK)
+			return st;
+	}
+	if (rc < 0)
+		return err ? err->code : BP_ERR_DATA;
+	for (size_t i = first; i < g->r->nents; i++)
+		if (!g->r->ents[i].name)
+			return bp_error_set(err, BP_ERR_DATA, path, g->r->ents[i].first_line,
+					    "no name row for '%s'", g->r->ents[i].id);
+	return BP_OK;
+}
+
+static int cmp_bytes(const char *a, size_t an, const char *b, size_t bn)
+{
+	int c = memcmp(a, b, an < bn ? an : bn);
+	if (c)
+		return c;
+	return an < bn ? -1 : an > bn;
+}
+
+static int cmp_row(const void *pa, const void *pb)
+{
+	const alias_row *a = pa, *b = pb;
+	int c = cmp_bytes(a->text, a->len, b->text, b->len);
+	return c ? c : (a->ent > b->ent) - (a->ent < b->ent);
+}
+
+static int cmp_entity(const void *pa, const void *pb)
+{
+	const entity *a = pa, *b = pb;
+	if (a->is_org != b->is_org)
+		return a->is_org - b->is_org;
+	return strcmp(a->id, b->id);
+}
+
+/* Sorts entities (countries first, by id), remaps rows, merges equal aliases. */
+static bp_status gaz_finish(gaz_load *g, bp_error *err)
+{
+	bp_rules *r = g->r;
+	unsigned *map = NULL;
+	size_t i, j;
+
+	for (i = 0; i < r->nents; i++)
+		r->ents[i].order = i;
+	qsort(r->ents, r->nents, sizeof(entity), cmp_entity);
+	if (r->nents && !(map = malloc(r->nents * sizeof(unsigned))))
+		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+	for (i = 0; i < r->nents; i++) {
+		map[r->ents[i].order] = (unsigned)i;
+		if (!r->ents[i].is_org)
+			r->ncountries = i + 1;
+	}
+	for (i = 0; i < g->nrows; i++)
+		if (g->rows[i].ent >= 0)
+			g->rows[i].ent = (int)map[g->rows[i].ent];
+	free(map);
+	qsort(g->rows, g->nrows, sizeof(alias_row), cmp_row);
+	if (g->nrows && !(r->aliases = calloc(g->nrows, sizeof(alias))))
+		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+	for (i = 0; i < g->nrows; i = j) {
+		alias *a = &r->aliases[r->naliases++];
+		size_t nt = 0;
+		for (j = i; j < g->nrows && g->rows[j].len == g->rows[i].len &&
+			    memcmp(g->rows[j].text, g->rows[i].text, g->rows[i].len) == 0;
+		     j++)
+			nt += g->rows[j].ent >= 0;
+		a->text = g->rows[i].text;
+		a->len = g->rows[i].len;
+		if (nt && !(a->targets = arena_alloc(r, nt * sizeof(unsigned))))
+			return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+		for (size_t k = i; k < j; k++) {
+			int e = g->rows[k].ent;
+			if (e >= 0 && (a->ntargets == 0 || a->targets[a->ntargets - 1] != (unsigned)e))
+				a->targets[a->ntargets++] = (unsigned)e;
+		}
+	}
+	return BP_OK;
+}
+
+/* ---- topic rules ---- */
+
+typedef struct topic_load {
+	bp_rules *r;
+	size_t topics_cap, patterns_cap;
+	int in_section;
+	double threshold; /* the default */
+} topic_load;
+
+static bp_status pattern_error(const char *path, unsigned long line, int code, bp_error *err)
+{
+	PCRE2_UCHAR msg[200];
+	if (pcre2_get_error_message(code, msg, sizeof(msg)) < 0)
+		snprintf((char *)msg, sizeof(msg), "error %d", code);
+	return bp_error_set(err, BP_ERR_DATA, path, line, "invalid pattern: %s", (char *)msg);
+}
+
+/* Rejects constructs that cannot live inside the combined pattern, and finds
+ * whether the pattern has a top-level alternation. Returns NULL or a reason. */
+static const char *pattern_scan(const char *p, size_t n, int *top_alt)
+{
+	int depth = 0;
+
+	*top_alt = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+		if (c == '\\') {
+			char d = i + 1 < n ? p[i + 1] : '\0';
+			if (d == 'Q') {
+				const char *e = NULL;
+				for (size_t k = i + 2; k + 1 < n; k++)
+					if (p[k] == '\\' && p[k + 1] == 'E') {
+						e = p + k;
+						break;
+					}
+				if (!e)
+					return "\\Q without \\E is not supported";
+				i = (size_t)(e - p) + 1;
+				continue;
+			}
+			if (d == 'K')
+				return "\\K is not supported";
+			if (d == 'g' || d == 'k' || (d >= '1' && d <= '9'))
+				return "backreferences are not supported";
+			i++;
+		} else if (c == '[') {
+			size_t k = i + 1;
+			if (k < n && p[k] == '^')
+				k++;
+			if (k < n && p[k] == ']')
+				k++;
+			for (; k < n && p[k] != ']'; k++) {
+				if (p[k] == '\\')
+					k++;
+				else if (p[k] == '[' && k + 1 < n && p[k + 1] == ':') {
+					const char *e = strstr(p + k, ":]");
+					if (e && (size_t)(e - p) < n)
+						k = (size_t)(e - p) + 1;
+				}
+			}
+			i = k;
+		} else if (c == '(') {
+			char d = i + 1 < n ? p[i + 1] : '\0';
+			char e = i + 2 < n ? p[i + 2] : '\0';
+			if (d == '*')
+				return "backtracking verbs and (*...) options are not supported";
+			if (d == '?') {
+				if (e == '#') {
+					const char *close = memchr(p + i, ')', n - i);
+					if (!close)
+						return NULL;
+					i = (size_t)(close - p);
+					continue;
+				}
+				if (e == 'P' || e == '\'' || (e == '<' && i + 3 < n && p[i + 3] != '=' &&
+							      p[i + 3] != '!'))
+					return "named groups are not supported; use (?:...)";
+				if (e == 'R' || e == '&' || e == '+' || (e >= '0' && e <= '9') ||
+				    (e == '-' && i + 3 < n && p[i + 3] >= '0' && p[i + 3] <= '9'))
+					return "recursion is not supported";
+				if (e == 'C')
+					return "callouts are not supported";
+				for (size_t k = i + 2; k < n && p[k] != ')' && p[k] != ':'; k++) {
+					if (p[k] == 'x')
+						return "extended mode (?x) is not supported";
+					if (!((p[k] >= 'a' && p[k] <= 'z') || (p[k] >= 'A' && p[k] <= 'Z') ||
+					      p[k] == '-' || p[k] == '^'))
+						break;
+				}
+				{
+					/* (?i) without ':' sets options and opens no group */
+					size_t k = i + 2;
+					while (k < n && ((p[k] >= 'a' && p[k] <= 'z') ||
+							 (p[k] >= 'A' && p[k] <= 'Z') || p[k] == '-' ||
+							 p[k] == '^'))
+						k++;
+					if (k > i + 2 && k < n && p[k] == ')') {
+						i = k;
+						continue;
+					}
+				}
+			}
+			depth++;
+		} else if (c == ')') {
+			depth--;
+		} else if (c == '|' && depth == 0) {
+			*top_alt = 1;
+		}
+	}
+	return NULL;
+}
+
+/* Splits a pattern into its literal prefix (into out, at most
+ * PREFIX_MAX bytes) and the rest; returns the pattern offset of the rest. */
+static size_t pattern_prefix(const char *p, size_t n, char *out, size_t *outn)
+{
+	size_t i = 0, k = 0;
+
+	*outn = 0;
+	while (i < n && k < PREFIX_MAX) {
+		unsigned char c = (unsigned char)p[i];
+		size_t step = 1;
+		unsigned char lit;
+		char q;
+
+		if (c == '\\') {
+			if (i + 1 >= n)
+				break;
+			lit = (unsigned char)p[i + 1];
+			if (is_alnum(lit) || lit >= 0x80)
+				break;
+			step = 2;
+		} else if (strchr("^$.[|()?*+{#", c) || c < 0x20) {
+			break;
+		} else {
+			lit = c;
+		}
+		q = i + step < n ? p[i + step] : '\0';
+		if (q == '?' || q == '*' || q == '+' || q == '{')
+			break; /* quantified: not fixed */
+		out[k++] = (char)lit;
+		i += step;
+	}
+	*outn = k;
+	return i;
+}
+
+static bp_status topic_section(topic_load *t, const char *path, unsigned long line,
+			       const char *s, size_t n, bp_error *err)
+{
+	bp_rules *r = t->r;
+	const char *id;
+
+	if (s[n - 1] != ']')
+		return bp_error_set(err, BP_ERR_DATA, path, line, "missing ']' after section name");
+	s++;
+	n -= 2;
+	trim(&s, &n);
+	if (n == 0 || n > ID_MAX)
+		return bp_error_set(err, BP_ERR_DATA, path, line, "invalid topic id '%.*s'",
+				    (int)(n > 40 ? 40 : n), s);
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+		      (i > 0 && (s[i] == '-' || s[i] == '_'))))
+			return bp_error_set(err, BP_ERR_DATA, path, line,
+					    "invalid topic id '%.*s' (use a-z, 0-9, - and _)",
+					    (int)n, s);
+	for (size_t i = 0; i < r->ntopics; i++)
+		if (strlen(r->topics[i].id) == n && memcmp(r->topics[i].id, s, n) == 0)
+			return bp_error_set(err, BP_ERR_DATA, path, line, "duplicate section [%.*s]",
+					    (int)n, s);
+	if (r->ntopics >= TOPICS_MAX)
+		return bp_error_set(err, BP_ERR_LIMIT, path, line, "more than %d topics", TOPICS_MAX);
+	if (!grow(&r->topics, &t->topics_cap, r->ntopics + 1, sizeof(topic)) ||
+	    !(id = arena_str(r, s, n)))
+		return bp_error_set(err, BP_ERR_NOMEM, path, line, "out of memory");
+	r->topics[r->ntopics].id = id;
+	r->topics[r->ntopics].name = id;
+	r->topics[r->ntopics].threshold = -1; /* the default, set at the end */
+	r->topics[r->ntopics].npatterns = 0;
+	r->ntopics++;
+	t->in_section = 1;
+	return BP_OK;
+}
+
+static bp_status topic_setting(topic_load *t, const char *path, unsigned long line,
+			       const char *s, size_t n, bp_error *err)
+{
+	bp_rules *r = t->r;
+	const char *eq = memchr(s, '=', n), *k = s, *v;
+	size_t kn, vn;
+	double d = 0;
+	int num;
+
+	if (!eq)
+		return bp_error_set(err, BP_ERR_DATA, path, line,
+				    "expected [topic], 'key = value' or 'WEIGHT PATTERN'");
+	kn = (size_t)(eq - s);
+	trim(&k, &kn);
+	v = eq + 1;
+	vn = (size_t)(s + n - v);
+	trim(&v, &vn);
+	num = parse_number(v, vn, &d);
+#define KEY(lit) (kn == sizeof(lit) - 1 && memcmp(k, lit, kn) == 0)
+	if (KEY("name")) {
+		if (!t->in_section)
+			return bp_error_set(err, BP_ERR_DATA, path, line,
+					    "setting 'name' outside a section");
+		if (vn == 0 || vn > TOPIC_NAME_MAX || has_control(v, vn))
+			return bp_error_set(err, BP_ERR_DATA, path, line,
+					    "invalid name (1 to %d bytes)", TOPIC_NAME_MAX);
+		if (!(r->topics[r->ntopics - 1].name = arena_str(r, v, vn)))
+			return bp_error_set(err, BP_ERR_NOMEM, path, line, "out of memory");
+		return BP_OK;
+	}
+	if (KEY("threshold")) {
+		if (!num || d <= 0 || d > WEIGHT_MAX)
+			return bp_error_set(err, BP_ERR_DATA, path, line,
+					    "invalid threshold '%.*s' (a number > 0)",
+					    (int)(vn > 40 ? 40 : vn), v);
+		if (t->in_section)
+			r->topics[r->ntopics - 1].threshold = d;
+		else
+			t->threshold = d;
+		return BP_OK;
+	}
+	if (KEY("heading_weight") || KEY("block_bytes") || KEY("min_bytes") ||
+	    KEY("repeat_cap") || KEY("relative") || KEY("max_topics")) {
+		int whole = KEY("repeat_cap") || KEY("max_topics");
+		if (t->in_section)
+			return bp_error_set(err, BP_ERR_DATA, path, line,
+					    "setting '%.*s' must come before the first section",
+					    (int)kn, k);
+		if (!num || d < 0 || d > 1e9 || (whole && (d != (double)(unsigned)d || d < 1)) ||
+		    (KEY("repeat_cap") && d > 255) || (KEY("relative") && d > 1) ||
+		    (KEY("block_bytes") && d < 1))
+			return bp_error_set(err, BP_ERR_DATA, path, line, "invalid value '%.*s'",
+					    (int)(vn > 40 ? 40 : vn), v);
+		if (KEY("heading_weight"))
+			r->heading_weight = d;
+		else if (KEY("block_bytes"))
+			r->block_bytes = d;
+		else if (KEY("min_bytes"))
+			r->min_bytes = d;
+		else if (KEY("relative"))
+			r->relative = d;
+		else if (KEY("max_topics"))
+			r->max_topics = (unsigned)d;
+		else
+			r->repeat_cap = (unsigned)d;
+		return BP_OK;
+	}
+#undef KEY
+	return bp_error_set(err, BP_ERR_DATA, path, line, "unknown setting '%.*s'",
+			    (int)(kn > 40 ? 40 : kn), k);
+}
+
+/* The bytes that can start a match of code (all when PCRE2 cannot tell). */
+static void first_bytes(const pcre2_code *code, unsigned char first[32])
+{
+	uint32_t type = 0, unit = 0;
+	const uint8_t *bitmap = NULL;
+
+	pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODETYPE, &type);
+	if (type == 1 && pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODEUNIT, &unit) == 0 &&
+	    unit < 256) {
+		memset(first, 0, 32);
+		first[unit >> 3] |= (unsigned char)(1u << (unit & 7));
+		if ((unit | 0x20) >= 'a' && (unit | 0x20) <= 'z') {
+			unit ^= 0x20;
+			first[unit >> 3] |= (unsigned char)(1u << (unit & 7));
+		}
+		return;
+	}
+	if (type == 0 && pcre2_pattern_info(code, PCRE2_INFO_FIRSTBITMAP, &bitmap) == 0 &&
+	    bitmap) {
+		memcpy(first, bitmap, 32);
+		return;
+	}
+	memset(first, 0xff, 32);
+}
+
+static bp_status topic_pattern(topic_load *t, const char *path, unsigned long line,
+			       const char *s, size_t n, bp_error *err)
+{
+	bp_rules *r = t->r;
+	size_t wn = 0, pn, off, pfn;
+	const char *p, *why;
+	char pf[PREFIX_MAX];
+	unsigned char first[32];
+	double w;
+	int errcode, top_alt, cs;
+	PCRE2_SIZE erroff;
+	pcre2_code *code;
+	uint32_t minlen = 0, caps = 0;
+	tpattern *tp;
+
+	while (wn < n && !is_blank(s[wn]))
+		wn++;
+	if (!parse_number(s, wn, &w) || w > WEIGHT_MAX || w < -WEIGHT_MAX)
+		return bp_error_set(err, BP_ERR_DATA, path, line, "invalid weight '%.*s'",
+				    (int)(wn > 40 ? 40 : wn), s);
+	if (!t->in_section)
+		return bp_error_set(err, BP_ERR_DATA, path, line, "pattern outside a section");
+	p = s + wn;
+	pn = n - wn;
+	trim(&p, &pn);
+	if (pn == 0)
+		return bp_error_set(err, BP_ERR_DATA, path, line, "missing pattern after weight");
+	if (pn > PATTERN_MAX)
+		return bp_error_set(err, BP_ERR_DATA, path, line, "pattern longer than %d bytes",
+				    PATTERN_MAX);
+	code = pcre2_compile((PCRE2_SPTR)p, pn, PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE, &errcode,
+			     &erroff, NULL);
+	if (!code)
+		return pattern_error(path, line, errcode, err);
+	pcre2_pattern_info(code, PCRE2_INFO_MINLENGTH, &minlen);
+	pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &caps);
+	first_bytes(code, first);
+	pcre2_code_free(code);
+	if (minlen == 0)
+		return bp_error_set(err, BP_ERR_DATA, path, line,
+				    "invalid pattern: it can match the empty string");
+	if (caps)
+		return bp_error_set(err, BP_ERR_DATA, path, line,
+				    "invalid pattern: named groups are not supported; use (?:...)");
+	if ((why = pattern_scan(p, pn, &top_alt)))
+		return bp_error_set(err, BP_ERR_DATA, path, line, "invalid pattern: %s", why);
+	if (r->npatterns >= PATTERNS_MAX)
+		return bp_error_set(err, BP_ERR_LIMIT, path, line, "more than %d patterns",
+				    PATTERNS_MAX);
+	if (!grow(&r->patterns, &t->patterns_cap, r->npatterns + 1, sizeof(tpattern)))
+		return bp_error_set(err, BP_ERR_NOMEM, path, line, "out of memory");
+	/* A leading (?-i) keeps the prefix in the (caseless) tree; the leaf then
+	 * checks its case with a lookbehind. */
+	cs = !top_alt && pn > 5 && memcmp(p, "(?-i)", 5) == 0;
+	off = top_alt ? 0 : cs ? 5 + pattern_prefix(p + 5, pn - 5, pf, &pfn) : pattern_prefix(p, pn, pf, &pfn);
+	if (top_alt)
+		pfn = 0;
+	tp = &r->patterns[r->npatterns];
+	memcpy(tp->first, first, sizeof(first));
+	tp->topic = (unsigned)(r->ntopics - 1);
+	tp->weight = w;
+	tp->line = line;
+	tp->raw = arena_str(r, pf, pfn);
+	for (size_t k = 0; k < pfn; k++)
+		pf[k] = (char)fold((unsigned char)pf[k]);
+	tp->prefix = arena_str(r, pf, pfn);
+	tp->prefix_len = pfn;
+	tp->plain = off == pn ? PLAIN_LIT
+		    : pn - off == 2 && memcmp(p + off, "\\b", 2) == 0 ? PLAIN_LIT_B : 0;
+	if (cs && pfn) {
+		sbuf b = {0};
+		if (tp->plain)
+			tp->plain += PLAIN_CS - PLAIN_LIT;
+		sb_str(&b, "(?-i:(?<=");
+		sb_put(&b, p + 5, off - 5);
+		sb_str(&b, "))(?-i:");
+		sb_put(&b, p + off, pn - off);
+		sb_str(&b, "\\E)");
+		tp->rest = b.nomem ? NULL : arena_str(r, b.s, b.len);
+		tp->rest_len = b.len;
+		free(b.s);
+	} else {
+		tp->rest = arena_str(r, p + off, pn - off);
+		tp->rest_len = pn - off;
+	}
+	if (!tp->prefix || !tp->rest || !tp->raw)
+		return bp_error_set(err, BP_ERR_NOMEM, path, line, "out of memory");
+	r->npatterns++;
+	r->topics[r->ntopics - 1].npatterns++;
+	return BP_OK;
+}
+
+static bp_status topics_file(topic_load *t, const bp_blob *b, bp_error *err)
+{
+	size_t pos = 0;
+	unsigned long lineno = 0;
+	const char *s, *path = t->r->src[2];
+	size_t n;
+	int rc;
+	bp_status st;
+
+	while ((rc = next_line(b, &pos, &lineno, &s, &n, err)) > 0) {
+		trim(&s, &n);
+		if (n == 0 || s[0] == '#')
+			continue;
+		if (s[0] == '[')
+			st = topic_section(t, path, lineno, s, n, err);
+		else if ((s[0] >= '0' && s[0] <= '9') || s[0] == '-' || s[0] == '+' || s[0] == '.')
+			st = topic_pattern(t, path, lineno, s, n, err);
+		else
+			st = topic_setting(t, path, lineno, s, n, err);
+		if (st != BP_OK)
+			return st;
+	}
+	return rc < 0 ? (err ? err->code : BP_ERR_DATA) : BP_OK;
+}
+
+/* ---- prefix-tree patterns ---- */
+
+typedef struct tkey {
+	const char *s; /* tree bytes */
+	size_t n;
+	int plain;
+	unsigned mark;
+	const char *rest; /* topics: the pattern after its prefix; NULL for aliases */
+	size_t rest_len;
+} tkey;
+
+static int cmp_tkey(const void *pa, const void *pb)
+{
+	const tkey *a = pa, *b = pb;
+	int c = cmp_bytes(a->s, a->n, b->s, b->n);
+	return c ? c : (a->mark > b->mark) - (a->mark < b->mark);
+}
+
+static void emit_leaf(sbuf *b, const tkey *k)
+{
+	if (k->rest && k->rest_len) {
+		sb_str(b, "(?:");
+		sb_put(b, k->rest, k->rest_len);
+		sb_str(b, "\\E)");
+	}
+	sb_fmt(b, "(*:%u)", k->mark);
+}
+
+/* Emits keys[lo, hi), which share their first d bytes: deeper (longer)
+ * branches first, then the keys that end here, in mark order. */
+static void emit_tree(sbuf *b, const tkey *keys, size_t lo, size_t hi, size_t d)
+{
+	size_t nleaf = 0, ngroups = 0, i, j;
+
+	for (i = lo; i < hi && keys[i].n == d; i++)
+		nleaf++;
+	for (j = i; j < hi; ngroups++) {
+		unsigned char c = (unsigned char)keys[j].s[d];
+		while (j < hi && (unsigned char)keys[j].s[d] == c)
+			j++;
+	}
+	if (nleaf + ngroups > 1)
+		sb_str(b, "(?:");
+	for (j = i; j < hi;) {
+		unsigned char c = (unsigned char)keys[j].s[d];
+		size_t e = j;
+		while (e < hi && (unsigned char)keys[e].s[d] == c)
+			e++;
+		sb_lit(b, c);
+		emit_tree(b, keys, j, e, d + 1);
+		j = e;
+		if (j < hi || nleaf)
+			sb_str(b, "|");
+	}
+	for (j = lo; j < lo + nleaf; j++) {
+		emit_leaf(b, &keys[j]);
+		if (j + 1 < lo + nleaf)
+			sb_str(b, "|");
+	}
+	if (nleaf + ngroups > 1)
+		sb_str(b, ")");
+}
+
+/* Compiles topic keys[lo, hi) (one root group) into a new piece, *index. */
+static bp_status compile_group(bp_rules *r, const tkey *keys, size_t lo, size_t hi, size_t *cap,
+			       short *index, bp_error *err)
+{
+	sbuf b = {0};
+	PCRE2_SIZE erroff;
+	PCRE2_UCHAR msg[200];
+	int errcode = 0;
+	unsigned long line = 0;
+	piece pc;
+
+	sb_str(&b, "(?i:");
+	emit_tree(&b, keys, lo, hi, 0);
+	sb_str(&b, ")");
+	if (b.nomem) {
+		free(b.s);
+		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+	}
+	pc.code = pcre2_compile((PCRE2_SPTR)b.s, b.len, PCRE2_NO_AUTO_CAPTURE | PCRE2_ANCHORED,
+				&errcode, &erroff, NULL);
+	free(b.s);
+	if (pc.code) {
+		pc.jit = pcre2_jit_compile(pc.code, PCRE2_JIT_COMPLETE) == 0;
+		if (!grow(&r->pieces, cap, r->npieces + 1, sizeof(piece))) {
+			pcre2_code_free(pc.code);
+			return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+		}
+		*index = (short)r->npieces;
+		r->pieces[r->npieces++] = pc;
+		return BP_OK;
+	}
+	if (errcode == PCRE2_ERROR_NOMEMORY)
+		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+	if (errcode == PCRE2_ERROR_PATTERN_TOO_LARGE)
+		return bp_error_set(err, BP_ERR_LIMIT, r->src[2], 0,
+				    "too many patterns starting with '%c'",
+				    keys[lo].n ? keys[lo].s[0] : '?');
+	pcre2_get_error_message(errcode, msg, sizeof(msg));
+	if (hi - lo == 1)
+		line = r->patterns[r->members[r->group_start[keys[lo].mark]]].line;
+	return bp_error_set(err, BP_ERR_DATA, r->src[2], line, "cannot compile the rules: %s",
+			    (char *)msg);
+}
+
+/* Adds the trie nodes for keys[lo, hi), which share their first d bytes, as
+ * node n (already allocated); keys ending at depth d come first in the range. */
+static int trie_fill(trie *t, const tkey *keys, size_t lo, size_t hi, size_t d, uint32_t n)
+{
+	size_t i = lo, j, nchild = 0;
+	uint32_t first;
+
+	if (i < hi && keys[i].n == d) {
+		const tkey *k = &keys[i];
+		t->nodes[n].key = (int32_t)k->mark;
+		t->nodes[n].plain = (uint32_t)k->plain;
+		while (i < hi && keys[i].n == d)
+			i++;
+	}
+	for (j = i; j < hi; nchild++) {
+		unsigned char c = (unsigned char)keys[j].s[d];
+		while (j < hi && (unsigned char)keys[j].s[d] == c)
+			j++;
+	}
+	if (!grow(&t->edges, &t->edges_cap, t->nedges + nchild, sizeof(tedge)) ||
+	    !grow(&t->nodes, &t->nodes_cap, t->nnodes + nchild, sizeof(tnode)))
+		return 0;
+	first = (uint32_t)t->nedges;
+	t->nodes[n].edge = first;
+	t->nodes[n].nedge = (uint32_t)nchild;
+	t->nedges += nchild;
+	for (size_t k = 0; k < nchild; k++) {
+		tnode *c = &t->nodes[t->nnodes];
+		memset(c, 0, sizeof(*c));
+		c->key = -1;
+		c->dense = NO_DENSE;
+		t->edges[first + k].child = (uint32_t)t->nnodes++;
+	}
+	for (size_t k = 0; i < hi; k++) {
+		unsigned char c = (unsigned char)keys[i].s[d];
+		j = i;
+		while (j < hi && (unsigned char)keys[j].s[d] == c)
+			j++;
+		t->edges[first + k].byte = c;
+		if (!trie_fill(t, keys, i, j, d + 1, t->edges[first + k].child))
+			return 0;
+		i = j;
+	}
+	return 1;
+}
+
+static bp_status trie_build(trie *t, const tkey *keys, size_t nkeys, bp_error *err)
+{
+	if (!grow(&t->nodes, &t->nodes_cap, 1, sizeof(tnode)))
+		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+	memset(&t->nodes[0], 0, sizeof(tnode));
+	t->nodes[0].key = -1;
+	t->nodes[0].dense = NO_DENSE;
+	t->nnodes = 1;
+	if (!trie_fill(t, keys, 0, nkeys, 0, 0))
+		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+	for (uint32_t e = 0; e < t->nodes[0].nedge; e++)
+		t->root[t->edges[t->nodes[0].edge + e].byte] = t->edges[t->nodes[0].edge + e].child;
+	for (size_t n = 1; n < t->nnodes; n++) {
+		t->ndense += t->nodes[n].nedge >= DENSE_MIN;
+		if (t->nodes[n].nedge == 1) {
+			t->nodes[n].child1 = t->edges[t->nodes[n].edge].child;
+			t->nodes[n].byte1 = t->edges[t->nodes[n].edge].byte;
+		}
+	}
+	if (t->ndense && !(t->dense = calloc(t->ndense * 256, sizeof(uint32_t))))
+		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+	for (size_t n = 1, d = 0; n < t->nnodes; n++) {
+		tnode *nd = &t->nodes[n];
+		if (nd->nedge < DENSE_MIN)
+			continue;
+		nd->dense = (uint32_t)d;
+		for (uint32_t e = 0; e < nd->nedge; e++)
+			t->dense[d * 256 + t->edges[nd->edge + e].byte] = t->edges[nd->edge + e].child;
+		d++;
+	}
+	return BP_OK;
+}
+
+typedef struct pref { /* a pattern, while grouping */
+	const tpattern *p;
+	unsigned i;
+} pref;
+
+static int same_text(const tpattern *a, const tpattern *b)
+{
+	return !cmp_bytes(a->prefix, a->prefix_len, b->prefix, b->prefix_len) &&
+	       !cmp_bytes(a->rest, a->rest_len, b->rest, b->rest_len);
+}
+
+static int cmp_pref_text(const void *pa, const void *pb)
+{
+	const pref *a = pa, *b = pb;
+	int c = cmp_bytes(a->p->prefix, a->p->prefix_len, b->p->prefix, b->p->prefix_len);
+	if (!c)
+		c = cmp_bytes(a->p->rest, a->p->rest_len, b->p->rest, b->p->rest_len);
+	return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+typedef struct run { /* a run of identical patterns in the sorted prefs */
+	unsigned first;   /* its first pattern in file order */
+	size_t at;
+} run;
+
+static int cmp_run(const void *pa, const void *pb)
+{
+	const run *a = pa, *b = pb;
+	return (a->first > b->first) - (a->first < b->first);
+}
+
+/* Groups the patterns with identical text (one match feeds every topic that
+ * lists it); groups are numbered in file order of their first pattern. */
+static bp_status group_patterns(bp_rules *r, bp_error *err)
+{
+	size_t n = r->npatterns, g = 0, m = 0;
+	pref *v;
+	run *runs;
+
+	if (n == 0)
+		return BP_OK;
+	v = malloc(n * sizeof(pref));
+	runs = malloc(n * sizeof(run));
+	r->members = malloc(n * sizeof(unsigned));
+	r->group_start = malloc((n + 1) * sizeof(size_t));
+	if (!v || !runs || !r->members || !r->group_start) {
+		free(v);
+		free(runs);
+		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		v[i].p = &r->patterns[i];
+		v[i].i = (unsigned)i;
+	}
+	qsort(v, n, sizeof(pref), cmp_pref_text);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && same_text(v[i].p, v[j].p); j++)
+			;
+		runs[g].first = v[i].i;
+		runs[g].at = i;
+		g++;
+	}
+	qsort(runs, g, sizeof(run), cmp_run);
+	r->ngroups = g;
+	for (size_t k = 0; k < g; k++) {
+		size_t a = runs[k].at;
+		r->group_start[k] = m;
+		for (size_t q = a; q < n && same_text(v[a].p, v[q].p); q++)
+			r->members[m++] = v[q].i;
+	}
+	r->group_start[g] = m;
+	free(v);
+	free(runs);
+	return BP_OK;
+}
+
+static bp_status build_side(bp_rules *r, enum side side, bp_error *err)
+{
+	size_t nkeys = side == SIDE_GAZ ? r->naliases : r->ngroups, cap = 0, i = 0;
+	tkey *keys;
+	bp_status st;
+
+	if (nkeys == 0)
+		return BP_OK;
+	keys = calloc(nkeys, sizeof(tkey));
+	if (!keys)
+		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+	for (i = 0; i < nkeys; i++) {
+		keys[i].mark = (unsigned)i;
+		if (side == SIDE_GAZ) {
+			keys[i].s = r->aliases[i].text;
+			keys[i].n = r->aliases[i].len;
+		} else {
+			const tpattern *tp = &r->patterns[r->members[r->group_start[i]]];
+			keys[i].s = tp->prefix;
+			keys[i].n = tp->prefix_len;
+			keys[i].rest = tp->rest;
+			keys[i].rest_len = tp->rest_len;
+			keys[i].plain = tp->plain;
+		}
+	}
+	for (i = 0; i < nkeys; i++) {
+		if (side == SIDE_GAZ)
+			filter_gaz(r, keys[i].s, keys[i].n);
+		else
+			filter_topic(r, keys[i].s, keys[i].n,
+				     r->patterns[r->members[r->group_start[i]]].first);
+	}
+	qsort(keys, nkeys, sizeof(tkey), cmp_tkey);
+	st = trie_build(&r->tries[side], keys, nkeys, err);
+	/* Topics: the keys with an empty prefix (sorted first) form one piece,
+	 * then one piece per first byte (folded already). */
+	for (i = 0; side == SIDE_TOPIC && i < nkeys && st == BP_OK;) {
+		size_t j = i + 1;
+		short idx = -1;
+		if (keys[i].n == 0) {
+			while (j < nkeys && keys[j].n == 0)
+				j++;
+			st = compile_group(r, keys, i, j, &cap, &idx, err);
+			r->empty_piece = idx;
+			for (size_t k = i; k < j; k++) {
+				const unsigned char *f =
+					r->patterns[r->members[r->group_start[keys[k].mark]]].first;
+				for (int b = 0; b < 32; b++)
+					r->empty_first[b] |= f[b];
+			}
+		} else {
+			unsigned char c = (unsigned char)keys[i].s[0];
+			while (j < nkeys && keys[j].n && keys[j].s[0] == keys[i].s[0])
+				j++;
+			st = compile_group(r, keys, i, j, &cap, &idx, err);
+			r->piece_of[c] = idx;
+			if (c >= 'a' && c <= 'z')
+				r->piece_of[c - 32] = idx;
+		}
+		i = j;
+	}
+	free(keys);
+	return st;
+}
+
+/* ---- loading ---- */
+
+void bp_rules_free(bp_rules *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->npieces; i++)
+		pcre2_code_free(r->pieces[i].code);
+	free(r->pieces);
+	for (int s = 0; s < NSIDES; s++) {
+		free(r->tries[s].nodes);
+		free(r->tries[s].edges);
+		free(r->tries[s].dense);
+	}
+	free(r->ents);
+	free(r->aliases);
+	free(r->topics);
+	free(r->patterns);
+	free(r->members);
+	free(r->group_start);
+	while (r->arena) {
+		arena_chunk *next = r->arena->next;
+		free(r->arena);
+		r->arena = next;
+	}
+	free(r);
+}
+
+static bp_status load_all(bp_rules *r, const char *dir, bp_error *err)
+{
+	static const char *const names[3] = {"countries.tsv", "organizations.tsv", "topics.rules"};
+	bp_blob blob;
+	gaz_load g = {0};
+	topic_load t = {0};
+	bp_status st = BP_OK;
+
+	g.r = r;
+	g.last = -1;
+	t.r = r;
+	for (int f = 0; f < 3 && st == BP_OK; f++) {
+		st = bp_blob_load(dir, names[f], &blob, err);
+		if (st != BP_OK)
+			break;
+		if (!(r->src[f] = arena_str(r, blob.path, strlen(blob.path)))) {
+			bp_blob_release(&blob);
+			st = bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+			break;
+		}
+		if (f < 2) {
+			st = gaz_file(&g, &blob, f, err);
+		} else {
+			t.threshold = 2.0;
+			st = topics_file(&t, &blob, err);
+		}
+		bp_blob_release(&blob);
+	}
+	if (st == BP_OK)
+		st = gaz_finish(&g, err);
+	free(g.rows);
+	if (st != BP_OK)
+		return st;
+	for (size_t i = 0; i < r->ntopics; i++)
+		if (r->topics[i].threshold < 0)
+			r->topics[i].threshold = t.threshold;
+	st = build_side(r, SIDE_GAZ, err);
+	if (st == BP_OK)
+		st = group_patterns(r, err);
+	if (st == BP_OK)
+		st = build_side(r, SIDE_TOPIC, err);
+	return st;
+}
+
+bp_status bp_rules_load(const char *dir, bp_rules **out, bp_error *err)
+{
+	bp_rules *r = calloc(1, sizeof(*r));
+	bp_status st;
+
+	*out = NULL;
+	if (!r)
+		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+	init_tables(r);
+	r->empty_piece = -1;
+	for (int b = 0; b < 256; b++)
+		r->piece_of[b] = -1;
+	r->heading_weight = 2.0;
+	r->block_bytes = 1000.0;
+	r->min_bytes = 0;
+	r->relative = 0;
+	r->repeat_cap = 3;
+	r->max_topics = 1000;
+	st = load_all(r, dir, err);
+	if (st != BP_OK) {
+		bp_rules_free(r);
+		return st;
+	}
+	*out = r;
+	return BP_OK;
+}
+
+size_t bp_rules_count(const bp_rules *r)
+{
+	return r ? r->nents + r->ntopics : 0;
+}
+
+void bp_rules_info(const bp_rules *r, size_t i, bp_rule_info *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (!r)
+		return;
+	if (i < r->nents) {
+		const entity *en = &r->ents[i];
+		e->kind = en->is_org ? "organization" : "country";
+		e->id = en->id;
+		e->name = en->name;
+		e->detail = en->naliases;
+		e->source = en->source;
+	} else if (i - r->nents < r->ntopics) {
+		const topic *tp = &r->topics[i - r->nents];
+		e->kind = "topic";
+		e->id = tp->id;
+		e->name = tp->name;
+		e->detail = tp->npatterns;
+		e->source = r->src[2];
+	}
+}
+
+/* ---- classifying ---- */
+
+bp_classifier *bp_classifier_new(const bp_rules *rules)
+{
+	bp_classifier *c = calloc(1, sizeof(*c));
+	size_t ne = rules->nents, nt = rules->ntopics, np = rules->npatterns;
+
+	if (!c)
+		return NULL;
+	c->rules = rules;
+	c->md = pcre2_match_data_create(1, NULL);
+	c->mctx = pcre2_match_context_create(NULL);
+	c->jstack = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
+	c->ent_tags = calloc(ne + 1, sizeof(bp_tag));
+	c->ent_touched = calloc(ne + 1, sizeof(unsigned));
+	c->topic_tags = calloc(nt + 1, sizeof(bp_tag));
+	c->topic_raw = calloc(nt + 1, sizeof(double));
+	c->topic_touched = calloc(nt + 1, sizeof(unsigned));
+	c->pat_hits = calloc(np + 1, 1);
+	c->pat_touched = calloc(np + 1, sizeof(unsigned));
+	c->out_c = calloc(ne + 1, sizeof(bp_tag));
+	c->out_o = calloc(ne + 1, sizeof(bp_tag));
+	c->out_t = calloc(nt + 1, sizeof(bp_tag));
+	if (!c->md || !c->mctx || !c->jstack || !c->ent_tags ||
+	    !c->ent_touched || !c->topic_tags || !c->topic_raw || !c->topic_touched ||
+	    !c->pat_hits || !c->pat_touched || !c->out_c || !c->out_o || !c->out_t) {
+		bp_classifier_free(c);
+		return NULL;
+	}
+	pcre2_jit_stack_assign(c->mctx, NULL, c->jstack);
+	return c;
+}
+
+void bp_classifier_free(bp_classifier *c)
+{
+	if (!c)
+		return;
+	pcre2_match_data_free(c->md);
+	pcre2_match_context_free(c->mctx);
+	pcre2_jit_stack_free(c->jstack);
+	free(c->ent_tags);
+	free(c->ent_touched);
+	free(c->topic_tags);
+	free(c->topic_raw);
+	free(c->topic_touched);
+	free(c->pat_hits);
+	free(c->pat_touched);
+	free(c->out_c);
+	free(c->out_o);
+	free(c->out_t);
+	free(c);
+}
+
+static unsigned parse_mark(PCRE2_SPTR m)
+{
+	unsigned v = 0;
+	if (!m)
+		return UINT_MAX;
+	for (; *m >= '0' && *m <= '9'; m++)
+		v = v * 10 + (unsigned)(*m - '0');
+	return v;
+}
+
+static int try_piece(bp_classifier *c, const piece *pc, const char *text, size_t len,
+		     size_t pos, size_t *e, unsigned *mark, bp_error *err)
+{
+	PCRE2_SIZE *ov;
+	int rc;
+
+	/* NOTEMPTY_ATSTART: a pattern that can only match "" (say (?=x)) never matches */
+	if (pc->jit)
+		rc = pcre2_jit_match(pc->code, (PCRE2_SPTR)text, len, pos, PCRE2_NOTEMPTY_ATSTART,
+				     c->md, c->mctx);
+	else
+		rc = pcre2_match(pc->code, (PCRE2_SPTR)text, len, pos, PCRE2_NOTEMPTY_ATSTART, c->md,
+				 c->mctx);
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return 0;
+	if (rc < 0) {
+		PCRE2_UCHAR msg[200];
+		pcre2_get_error_message(rc, msg, sizeof(msg));
+		bp_error_set(err, rc == PCRE2_ERROR_NOMEMORY ? BP_ERR_NOMEM : BP_ERR_LIMIT, "", 0,
+			     "matching the rules failed: %s", (char *)msg);
+		return -1;
+	}
+	ov = pcre2_get_ovector_pointer(c->md);
+	*e = ov[1] > pos ? ov[1] : pos + 1;
+	*mark = parse_mark(pcre2_get_mark(c->md));
+	return 1;
+}
+
+/* Matches the topic patterns anchored at pos with PCRE2: the piece for its
+ * first byte, then the patterns without a literal prefix. Returns 1 with the
+ * match end and mark, 0 for none, -1 on a match error (err filled). */
+static int match_at(bp_classifier *c, const char *text, size_t len, size_t pos, int in_trie,
+		    size_t *e, unsigned *mark, bp_error *err)
+{
+	const bp_rules *r = c->rules;
+	unsigned char b = (unsigned char)text[pos];
+	short i = r->piece_of[b];
+	int rc = 0;
+
+	if (in_trie && i >= 0)
+		rc = try_piece(c, &r->pieces[i], text, len, pos, e, mark, err);
+	i = r->empty_piece;
+	if (rc == 0 && i >= 0 && ((r->empty_first[b >> 3] >> (b & 7)) & 1))
+		rc = try_piece(c, &r->pieces[i], text, len, pos, e, mark, err);
+	return rc;
+}
+
+static void add_evidence(bp_tag *t, size_t s, size_t e)
+{
+	if (t->nevidence < BP_EVIDENCE_MAX) {
+		t->evidence[t->nevidence].start = s;
+		t->evidence[t->nevidence].end = e;
+		t->nevidence++;
+	}
+}
+
+static void on_alias(bp_classifier *c, unsigned mark, size_t s, size_t e)
+{
+	const bp_rules *r = c->rules;
+	const alias *a;
+
+	if (mark >= r->naliases)
+		return;
+	a = &r->aliases[mark];
+	for (size_t i = 0; i < a->ntargets; i++) {
+		unsigned ei = a->targets[i];
+		bp_tag *t = &c->ent_tags[ei];
+		if (t->count == 0) {
+			c->ent_touched[c->nent_touched++] = ei;
+			t->id = r->ents[ei].id;
+			t->name = r->ents[ei].name;
+			t->nevidence = 0;
+			t->score = 0;
+		}
+		t->count++;
+		add_evidence(t, s, e);
+	}
+}
+
+static void on_pattern(bp_classifier *c, unsigned mark, size_t s, size_t e, size_t heading_len)
+{
+	const bp_rules *r = c->rules;
+	double factor = s < heading_len ? r->heading_weight : 1.0;
+
+	if (mark >= r->ngroups || c->pat_hits[mark] >= r->repeat_cap)
+		return;
+	if (c->pat_hits[mark]++ == 0)
+		c->pat_touched[c->npat_touched++] = mark;
+	for (size_t m = r->group_start[mark]; m < r->group_start[mark + 1]; m++) {
+		const tpattern *p = &r->patterns[r->members[m]];
+		unsigned ti = p->topic;
+		bp_tag *t = &c->topic_tags[ti];
+		if (!t->id) {
+			c->topic_touched[c->ntopic_touched++] = ti;
+			t->id = r->topics[ti].id;
+			t->name = r->topics[ti].name;
+			t->count = 0;
+			t->nevidence = 0;
+			c->topic_raw[ti] = 0;
+		}
+		c->topic_raw[ti] += p->weight * factor;
+		if (p->weight > 0) {
+			t->count++;
+			add_evidence(t, s, e);
+		}
+	}
+}
+
+/* PCRE2's \\w without UCP. */
+static int is_w(unsigned char b)
+{
+	return is_alnum(b) || b == '_';
+}
+
+/* The child of node nd for byte b, or 0. */
+static inline uint32_t child(const trie *tr, const tnode *nd, unsigned char b)
+{
+	const tedge *ed;
+	uint32_t k;
+
+	if (nd->nedge == 1)
+		return nd->byte1 == b ? nd->child1 : 0;
+	if (nd->dense != NO_DENSE)
+		return tr->dense[(size_t)nd->dense * 256 + b];
+	ed = tr->edges + nd->edge;
+	for (k = 0; k < nd->nedge; k++)
+		if (ed[k].byte == b)
+			return ed[k].child;
+	return 0;
+}
+
+/* The longest alias at word start i that ends at a word end: 1 with *e and
+ * *key set, else 0. */
+static inline int gaz_walk(const bp_rules *r, const unsigned char *t, size_t len, size_t i, size_t *e,
+		    unsigned *key)
+{
+	const trie *tr = &r->tries[SIDE_GAZ];
+	uint32_t n = tr->root[t[i]];
+	int found = 0;
+
+	while (n) {
+		const tnode *nd = &tr->nodes[n];
+		i++;
+		if (nd->key >= 0 && (i == len || (r->kind[t[i]] != KIND_ALNUM &&
+						   r->kind[t[i]] != KIND_LEAD))) {
+			*e = i;
+			*key = (unsigned)nd->key;
+			found = 1;
+		}
+		if (i == len)
+			break;
+		n = child(tr, nd, t[i]);
+	}
+	return found;
+}
+
+/* The topic pattern matching at word start i: 1 with *e and *key set, 0 for
+ * none, -1 on a match error. The trie finds the deepest literal prefix; a
+ * plain literal there is the answer, anything else goes to PCRE2. */
+static int topic_walk(bp_classifier *c, const char *text, size_t len, size_t i, size_t *e,
+		      unsigned *key, bp_error *err)
+{
+	const bp_rules *r = c->rules;
+	const unsigned char *t = (const unsigned char *)text;
+	const trie *tr = &r->tries[SIDE_TOPIC];
+	const unsigned char *lower = r->lower;
+	uint32_t n = tr->root[lower[t[i]]];
+	const tnode *deep = NULL;
+	size_t j = i, deep_end = 0;
+
+	if (!n && r->empty_piece < 0)
+		return 0;
+	while (n) {
+		const tnode *nd = &tr->nodes[n];
+		j++;
+		if (nd->key >= 0) {
+			deep = nd;
+			deep_end = j;
+		}
+		if (j == len)
+			break;
+		n = child(tr, nd, lower[t[j]]);
+	}
+	if (deep && deep->plain) {
+		uint32_t pl = deep->plain;
+		int ok = 1;
+		if (pl == PLAIN_CS || pl == PLAIN_CS_B) {
+			const tpattern *tp = &r->patterns[r->members[r->group_start[deep->key]]];
+			ok = memcmp(text + i, tp->raw, deep_end - i) == 0;
+		}
+		if (ok && (pl == PLAIN_LIT_B || pl == PLAIN_CS_B))
+			ok = is_w(t[deep_end - 1]) && (deep_end == len || !is_w(t[deep_end]));
+		if (ok) {
+			*e = deep_end;
+			*key = (unsigned)deep->key;
+			return 1;
+		}
+	}
+	return match_at(c, text, len, i, deep != NULL, e, key, err);
+}
+
+/* Visits every word start once for both sides. A gazetteer match consumes
+ * its span (no alias starts inside it); a topic match does not. */
+static bp_status scan(bp_classifier *c, const char *text, size_t len, size_t heading_len,
+		      bp_error *err)
+{
+	const bp_rules *r = c->rules;
+	const unsigned char *t = (const unsigned char *)text, *cls = r->cls, *wb = r->wordbyte;
+	int gaz = r->tries[SIDE_GAZ].nnodes > 1;
+	int top = r->tries[SIDE_TOPIC].nnodes > 1 || r->empty_piece >= 0;
+	size_t i = 0, gaz_until = 0;
+
+	while (i < len) {
+		size_t e;
+		unsigned key, k, b1, b2, b3;
+		int rc;
+
+		/* to the next word start: a stray continuation byte is no word */
+		while (i < len && wb[t[i]] != WB_WORD)
+			i++;
+		if (i >= len)
+			break;
+		b1 = i + 1 < len ? t[i + 1] : 0;
+		if (gaz && i >= gaz_until && BIT(r->gaz2, (unsigned)t[i] << 8 | b1) &&
+		    gaz_walk(r, t, len, i, &e, &key)) {
+			on_alias(c, key, i, e);
+			gaz_until = e;
+		}
+		if (top) {
+			b2 = i + 2 < len ? t[i + 2] : 0;
+			b3 = i + 3 < len ? t[i + 3] : 0;
+			k = (unsigned)(cls[t[i]] * NCLS + cls[b1]) * NCLS + cls[b2];
+			if (BIT(r->tri, k) &&
+			    (BIT(r->shortk, k) || BIT(r->quad, QUAD_HASH(k * NCLS + cls[b3])))) {
+				rc = topic_walk(c, text, len, i, &e, &key, err);
+				if (rc < 0)
+					return err ? err->code : BP_ERR_LIMIT;
+				if (rc > 0)
+					on_pattern(c, key, i, e, heading_len);
+			}
+		}
+		/* past this word: letters, digits, 2-byte letters */
+		i++;
+		while (i < len && wb[t[i]] != WB_OTHER)
+			i++;
+	}
+	return BP_OK;
+}
+
+static int cmp_count(const void *pa, const void *pb)
+{
+	const bp_tag *a = pa, *b = pb;
+	if (a->count != b->count)
+		return a->count < b->count ? 1 : -1;
+	return strcmp(a->id, b->id);
+}
+
+static int cmp_score(const void *pa, const void *pb)
+{
+	const bp_tag *a = pa, *b = pb;
+	if (a->score != b->score)
+		return a->score < b->score ? 1 : -1;
+	return strcmp(a->id, b->id);
+}
+
+static void collect(bp_classifier *c, size_t len, bp_tags *out)
+{
+	const bp_rules *r = c->rules;
+	size_t nc = 0, no = 0, nt = 0, keep = 0;
+	double scale = ((double)len > r->min_bytes ? (double)len : r->min_bytes) / r->block_bytes;
+	double best = 0;
+
+	scale = scale > 1e-6 ? square_root(scale) : 1e-3;
+	for (size_t i = 0; i < c->nent_touched; i++) {
+		unsigned ei = c->ent_touched[i];
+		if (r->ents[ei].is_org)
+			c->out_o[no++] = c->ent_tags[ei];
+		else
+			c->out_c[nc++] = c->ent_tags[ei];
+		c->ent_tags[ei].count = 0;
+	}
+	for (size_t i = 0; i < c->ntopic_touched; i++) {
+		unsigned ti = c->topic_touched[i];
+		bp_tag *t = &c->topic_tags[ti];
+		double raw = c->topic_raw[ti], need = r->topics[ti].threshold * scale;
+		if (raw >= need && t->count > 0) {
+			t->score = raw / (raw + need);
+			if (raw / need > best)
+				best = raw / need;
+			c->out_t[nt++] = *t;
+		}
+		t->id = NULL;
+	}
+	/* relative: drop topics far weaker than the block's strongest one */
+	for (size_t i = 0; i < nt; i++) {
+		double ratio = c->out_t[i].score / (1 - c->out_t[i].score);
+		if (ratio >= r->relative * best)
+			c->out_t[keep++] = c->out_t[i];
+	}
+	nt = keep;
+	for (size_t i = 0; i < c->npat_touched; i++)
+		c->pat_hits[c->pat_touched[i]] = 0;
+	c->nent_touched = c->ntopic_touched = c->npat_touched = 0;
+	if (nc > 1)
+		qsort(c->out_c, nc, sizeof(bp_tag), cmp_count);
+	if (no > 1)
+		qsort(c->out_o, no, sizeof(bp_tag), cmp_count);
+	if (nt > 1)
+		qsort(c->out_t, nt, sizeof(bp_tag), cmp_score);
+	if (nt > r->max_topics)
+		nt = r->max_topics;
+	out->countries = c->out_c;
+	out->ncountries = nc;
+	out->organizations = c->out_o;
+	out->norganizations = no;
+	out->topics = c->out_t;
+	out->ntopics = nt;
+}
+
+bp_status bp_classifier_run(bp_classifier *c, const char *text, size_t len, size_t heading_len,
+			    bp_tags *out, bp_error *err)
+{
+	bp_status st;
+
+	memset(out, 0, sizeof(*out));
+	if (heading_len > len)
+		heading_len = len;
+	st = scan(c, text, len, heading_len, err);
+	collect(c, len, out);
+	if (st != BP_OK)
+		memset(out, 0, sizeof(*out));
+	return st;
+}
