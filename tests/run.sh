@@ -24,7 +24,7 @@ for area in $areas; do
 	fi
 	echo "== $area"
 	sh "$script" 2>&1 | tee -a "$log" | grep -v '^ok - ' || true
-	printf '   %s passed, %s failed\n' "$(grep -c "^ok - $area" "$log")" "$(grep -c "^FAIL - $area" "$log")"
+	printf '   %s passed, %s failed\n' "$(grep -c "^ok - $area:" "$log")" "$(grep -c "^FAIL - $area:" "$log")"
 done
 
 passed=$(grep -c '^ok - ' "$log")
