@@ -36,7 +36,7 @@ build/config.mk: Makefile .ci/install-deps
 	   echo "PKG_LIBS := $$(pkg-config --libs $(PKGS))"; } > $@
 
 deps:
-	@sh .ci/install-deps check bench
+	@sh .ci/install-deps check
 
 # copy and rename: a running ./briefparse (benchmarks) keeps its old inode
 briefparse: $(BUILD)/briefparse
@@ -99,7 +99,8 @@ valgrind: briefparse
 fuzz:
 	@sh tests/fuzz/run.sh
 
-bench: deps briefparse
+bench: briefparse
+	@sh .ci/install-deps bench
 	@sh bench/run.sh
 
 lint:
