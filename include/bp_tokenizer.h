@@ -54,6 +54,10 @@ typedef struct bp_anchor {
 	uint64_t raw;
 } bp_anchor;
 
+/* raw(off) by binary search of anchors[0, n) (norm ascending); `none` when
+ * n is 0. */
+uint64_t bp_anchor_raw(const bp_anchor *anchors, size_t n, size_t off, uint64_t none);
+
 typedef struct bp_line {
 	bp_line_kind kind;
 	const char *text;     /* normalized UTF-8, NUL-terminated */

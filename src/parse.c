@@ -761,32 +761,12 @@ static void map_add(bp_parser *p, size_t norm, uint64_t raw)
 
 static uint64_t line_raw(const bp_line *l, size_t off)
 {
-	size_t lo = 0, hi = l->nanchors;
-	if (!hi)
-		return l->start;
-	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
-		if (l->anchors[mid].norm <= off)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return l->anchors[lo].raw + (off - l->anchors[lo].norm);
+	return bp_anchor_raw(l->anchors, l->nanchors, off, l->start);
 }
 
 uint64_t bp_block_raw(const bp_block *b, size_t off)
 {
-	size_t lo = 0, hi = b->nmap;
-	if (!hi)
-		return b->start;
-	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
-		if (b->map[mid].norm <= off)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return b->map[lo].raw + (off - b->map[lo].norm);
+	return bp_anchor_raw(b->map, b->nmap, off, b->start);
 }
 
 /* Appends line text [from, len) to the open block, after sep. */

@@ -674,13 +674,25 @@ static void raw_out(bp_tokenizer *t, const char *p, size_t n, int line_end)
 
 static bp_status end_line(bp_tokenizer *t, const char *p, size_t n, bp_error *err);
 
+uint64_t bp_anchor_raw(const bp_anchor *anchors, size_t n, size_t off, uint64_t none)
+{
+	size_t lo = 0, hi = n;
+
+	if (!n)
+		return none;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (anchors[mid].norm <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return anchors[lo].raw + (off - anchors[lo].norm);
+}
+
 static uint64_t anchor_raw(const bp_tokenizer *t, size_t norm)
 {
-	size_t i, best = 0;
-	for (i = 0; i < t->nanchors; i++)
-		if (t->anchors[i].norm <= norm)
-			best = i;
-	return t->anchors[best].raw + (norm - t->anchors[best].norm);
+	return bp_anchor_raw(t->anchors, t->nanchors, norm, t->line_raw);
 }
 
 /* A footer glued to the next file's first line: hands the footer on as a

@@ -19,11 +19,7 @@ MAX_RSS_KB=65536
 cd "$BP_ROOT/tests/bad" || exit 1
 for e in *.err; do
 	name=${e%.err}
-	in=""
-	[ -f "$name.txt" ] && in=$name.txt
-	[ -f "$name.bin" ] && in=$name.bin
-	args=""
-	[ -f "$name.args" ] && args=$(cat "$name.args")
+	bad_case "$name"
 	# shellcheck disable=SC2086
 	timeout 60 "$BIN" $args $in > "$D/$name.out" 2> "$D/$name.err"
 	rc=$?

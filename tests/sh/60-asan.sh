@@ -70,11 +70,7 @@ done
 cd "$BP_ROOT/tests/bad" || exit 1
 for e in *.err; do
 	name=${e%.err}
-	in=""
-	[ -f "$name.txt" ] && in=$name.txt
-	[ -f "$name.bin" ] && in=$name.bin
-	args=""
-	[ -f "$name.args" ] && args=$(cat "$name.args")
+	bad_case "$name"
 	# shellcheck disable=SC2086
 	"$ASAN" $args $in > /dev/null 2> "$D/err"
 	rc=$?

@@ -15,3 +15,13 @@ check() {
 }
 BIN="$BP_ROOT/briefparse"
 PY=/usr/bin/python3
+# bad_case NAME: in tests/bad, sets $in (NAME.txt or NAME.bin, if any) and
+# $args (NAME.args, if any) for the hostile-input case NAME
+bad_case() {
+	in=""
+	[ -f "$1.txt" ] && in=$1.txt
+	[ -f "$1.bin" ] && in=$1.bin
+	args=""
+	[ -f "$1.args" ] && args=$(cat "$1.args")
+	return 0
+}

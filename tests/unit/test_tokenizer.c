@@ -32,11 +32,7 @@ static bp_cues *cues;
 
 static uint64_t map(const bp_line *l, size_t off)
 {
-	size_t i, best = 0;
-	for (i = 0; i < l->nanchors; i++)
-		if (l->anchors[i].norm <= off)
-			best = i;
-	return l->anchors[best].raw + (off - l->anchors[best].norm);
+	return bp_anchor_raw(l->anchors, l->nanchors, off, l->start);
 }
 
 static bp_status on_line(void *ctx, const bp_line *l, bp_error *err)
