@@ -38,8 +38,9 @@
  * only tried at word starts, and a gazetteer alias must also end at a word end.
  *
  * Each side (gazetteer, topics) has a byte trie of its literal keys (aliases;
- * topic patterns' literal prefixes, folded), walked in C from each word start.
- * The gazetteer needs nothing else. A topic trie node whose patterns are not
+ * topic patterns' literal prefixes, folded), stored as a compact radix tree
+ * (tnode) and walked in C from each word start that passes the side's
+ * prefilter (see bp_rules). The gazetteer needs nothing else. A topic trie node whose patterns are not
  * plain literals sends the word to PCRE2: the side's patterns, compiled as
  * anchored prefix-tree patterns (one per first byte, JIT) whose leaves carry
  * (*MARK:n), so that the longest literal prefix is tried first. */
@@ -92,40 +93,37 @@ typedef struct piece { /* one compiled, anchored prefix tree */
 	int jit;
 } piece;
 
-typedef struct tnode { /* a trie node: the bytes of a key so far */
-	uint32_t edge;  /* its children: edges[edge, edge + nedge) */
-	uint32_t nedge;
-	uint32_t dense; /* with many children: dense[256 * dense + byte], else NO_DENSE */
-	uint32_t child1; /* with one child: that child and its byte */
-	uint32_t byte1;
+/* A node of a radix tree: the bytes of a key so far, single-child chains
+ * merged. A node is reached by one edge byte and then spells its label;
+ * keys end only at a node's end. pool[bytes, bytes + nlabel) is the label,
+ * the next nchild bytes the edge bytes of its children, which are
+ * nodes[child, child + nchild) in byte order: one walk step reads one
+ * 16-byte node and one run of pool bytes. */
+typedef struct tnode {
+	uint32_t bytes;
+	uint32_t child;
 	int32_t key;    /* the key ending here (topics: the first in file order), or -1 */
-	uint32_t plain; /* topics: that key's PLAIN_* kind, or 0 */
+	uint8_t nlabel; /* <= ALIAS_MAX, PREFIX_MAX */
+	uint8_t plain;  /* topics: that key's PLAIN_* kind, or 0 */
+	uint16_t nchild;
 } tnode;
 
 /* Topic patterns that the trie settles without PCRE2: a literal, and a
  * literal followed by \\b; the same with (?-i) (compared case-sensitively). */
 enum { PLAIN_LIT = 1, PLAIN_LIT_B, PLAIN_CS, PLAIN_CS_B };
 
-typedef struct tedge {
-	uint32_t child;
-	unsigned char byte;
-} tedge;
-
 #define NCLS 37
 #define FILTER_BITS (NCLS * NCLS * NCLS)
 #define QUAD_SHIFT 16
+#define GAZ_SHIFT 17
 #define QUAD_HASH(k4) ((unsigned)(((uint32_t)(k4) * 2654435761u) >> (32 - QUAD_SHIFT)))
 #define BIT(map, i) (((map)[(i) >> 3] >> ((i) & 7)) & 1)
 #define SET(map, i) ((map)[(i) >> 3] |= (unsigned char)(1u << ((i) & 7)))
 
-#define NO_DENSE UINT32_MAX
-#define DENSE_MIN 5 /* children from which a node gets a dense table */
-
 typedef struct trie {
-	tnode *nodes; /* nodes[0] is the root */
-	tedge *edges;
-	uint32_t *dense;
-	size_t nnodes, nedges, nodes_cap, edges_cap, ndense;
+	tnode *nodes; /* nodes[0] is the root, reached by no byte */
+	unsigned char *pool;
+	size_t nnodes, npool, nodes_cap, pool_cap;
 	uint32_t root[256]; /* the root's children by byte; 0: none */
 } trie;
 
@@ -154,12 +152,13 @@ struct bp_rules {
 	unsigned char kind[256]; /* KIND_* of a byte */
 	unsigned char wordbyte[256]; /* WB_*: KIND_ALNUM and KIND_LEAD are WB_WORD */
 	unsigned char lower[256]; /* ASCII folding */
+	unsigned char same[256];  /* the identity, to spell a label unfolded */
 	unsigned char cls[256];   /* filter class: a-z folded 1-26, 0-9 27-36, else 0 */
 	/* Prefilters, exact on bytes the keys begin with, so cheap per word:
-	 * gazetteer: the first two bytes (gaz2); topics: the classes of the first
-	 * three (tri), then either a key shorter than four bytes with them
-	 * (shortk) or the hash of the first four classes (quad). */
-	unsigned char gaz2[65536 / 8];
+	 * gazetteer: a hash of the first run of word bytes (gazrun); topics: the
+	 * classes of the first three (tri), then either a key shorter than four
+	 * bytes with them (shortk) or the hash of the first four classes (quad). */
+	unsigned char gazrun[(1u << GAZ_SHIFT) / 8];
 	unsigned char tri[(FILTER_BITS + 7) / 8];
 	unsigned char shortk[(FILTER_BITS + 7) / 8];
 	unsigned char quad[(1u << QUAD_SHIFT) / 8];
@@ -200,6 +199,7 @@ static void init_tables(bp_rules *r)
 		r->wordbyte[b] = k == KIND_ALNUM || k == KIND_LEAD ? WB_WORD
 				 : k == KIND_CONT ? WB_CONT : WB_OTHER;
 		r->lower[b] = (unsigned char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+		r->same[b] = (unsigned char)b;
 		r->cls[b] = (unsigned char)(r->lower[b] >= 'a' && r->lower[b] <= 'z' ? r->lower[b] - 'a' + 1
 					    : b >= '0' && b <= '9' ? b - '0' + 27 : 0);
 	}
@@ -242,15 +242,77 @@ static void filter_topic(bp_rules *r, const char *key, size_t n, const unsigned 
 		   n > 3 ? r->cls[k[3]] : -1);
 }
 
+/* The length of the run of word bytes (KIND_ALNUM, KIND_LEAD) at s[0, n). */
+static size_t word_run(const unsigned char *wb, const unsigned char *s, size_t n)
+{
+	size_t k = 0;
+	while (k < n && wb[s[k]] == WB_WORD)
+		k++;
+	return k;
+}
+
+/* The bytes s[0, 8) as one word, zero past n: the prefilters' key material. */
+static inline uint64_t head8(const unsigned char *s, size_t n)
+{
+	uint64_t v = 0;
+
+	if (n >= 8)
+		memcpy(&v, s, 8);
+	else
+		memcpy(&v, s, n);
+	return v;
+}
+
+/* The gazetteer filter's bit for an alias start: a first run of word bytes
+ * of length n whose first eight bytes are head (from head8), and what
+ * follows it: GAZ_END when the alias ends with the run, else
+ * gaz_next(x, y) of the two bytes after it. A matching alias has the same
+ * first run as the text, as the run ends at a non-word byte or where the
+ * alias must end at a word end (see "Words"). */
+static inline unsigned gaz_bit(uint64_t head, size_t n, unsigned next)
+{
+	static const unsigned char ones[16] = {255, 255, 255, 255, 255, 255, 255, 255};
+	uint64_t mask;
+
+	memcpy(&mask, ones + 8 - (n < 8 ? n : 8), 8); /* min(n, 8) bytes in memory order */
+	head = (head & mask) ^ (uint64_t)n * 0xFF51AFD7ED558CCDu ^ (uint64_t)next << 40;
+	return (unsigned)((head * 0x9E3779B97F4A7C15u) >> (64 - GAZ_SHIFT));
+}
+
+#define GAZ_END 0
+static inline unsigned gaz_next(unsigned x, unsigned y)
+{
+	return 1 + (x << 8 | y);
+}
+
+/* Sets an alias's bit; with one byte after its first run, for any next byte
+ * (the text gives 0 when it has none). */
 static void filter_gaz(bp_rules *r, const char *key, size_t n)
 {
-	unsigned b0 = (unsigned char)key[0];
-	if (n == 1) {
-		for (unsigned b1 = 0; b1 < 256; b1++)
-			SET(r->gaz2, b0 << 8 | b1);
-	} else {
-		SET(r->gaz2, b0 << 8 | (unsigned char)key[1]);
-	}
+	const unsigned char *k = (const unsigned char *)key;
+	uint64_t head = head8(k, n);
+	size_t run = word_run(r->wordbyte, k, n);
+
+	if (run == n)
+		SET(r->gazrun, gaz_bit(head, run, GAZ_END));
+	else if (run + 1 == n)
+		for (unsigned y = 0; y < 256; y++)
+			SET(r->gazrun, gaz_bit(head, run, gaz_next(k[run], y)));
+	else
+		SET(r->gazrun, gaz_bit(head, run, gaz_next(k[run], k[run + 1])));
+}
+
+/* Whether an alias may start at t[0, n), whose first run has length run
+ * and first eight bytes head. */
+static inline int gaz_may_start(const bp_rules *r, const unsigned char *t, size_t n, size_t run,
+				uint64_t head)
+{
+	if (BIT(r->gazrun, gaz_bit(head, run, GAZ_END)))
+		return 1;
+	if (run == n)
+		return 0;
+	return BIT(r->gazrun,
+		   gaz_bit(head, run, gaz_next(t[run], run + 1 < n ? t[run + 1] : 0)));
 }
 
 /* ---- small helpers ---- */
@@ -1219,81 +1281,75 @@ static bp_status compile_group(bp_rules *r, const tkey *keys, size_t lo, size_t 
 			    (char *)msg);
 }
 
-/* Adds the trie nodes for keys[lo, hi), which share their first d bytes, as
- * node n (already allocated); keys ending at depth d come first in the range. */
+/* Fills node n (already allocated) for keys[lo, hi), which share their
+ * first d bytes, d being where its label starts; keys are sorted, so the
+ * shortest come first and the label runs to their common prefix. */
 static int trie_fill(trie *t, const tkey *keys, size_t lo, size_t hi, size_t d, uint32_t n)
 {
-	size_t i = lo, j, nchild = 0;
+	const tkey *a = &keys[lo], *z = &keys[hi - 1];
+	size_t m = d, i = lo, j, nchild = 0;
 	uint32_t first;
+	unsigned char *pb;
 
-	if (i < hi && keys[i].n == d) {
-		const tkey *k = &keys[i];
-		t->nodes[n].key = (int32_t)k->mark;
-		t->nodes[n].plain = (uint32_t)k->plain;
-		while (i < hi && keys[i].n == d)
-			i++;
-	}
+	while (m < a->n && a->s[m] == z->s[m])
+		m++;
+	while (i < hi && keys[i].n == m)
+		i++;
 	for (j = i; j < hi; nchild++) {
-		unsigned char c = (unsigned char)keys[j].s[d];
-		while (j < hi && (unsigned char)keys[j].s[d] == c)
+		unsigned char c = (unsigned char)keys[j].s[m];
+		while (j < hi && (unsigned char)keys[j].s[m] == c)
 			j++;
 	}
-	if (!grow(&t->edges, &t->edges_cap, t->nedges + nchild, sizeof(tedge)) ||
+	if (!grow(&t->pool, &t->pool_cap, t->npool + (m - d) + nchild, 1) ||
 	    !grow(&t->nodes, &t->nodes_cap, t->nnodes + nchild, sizeof(tnode)))
 		return 0;
-	first = (uint32_t)t->nedges;
-	t->nodes[n].edge = first;
-	t->nodes[n].nedge = (uint32_t)nchild;
-	t->nedges += nchild;
-	for (size_t k = 0; k < nchild; k++) {
-		tnode *c = &t->nodes[t->nnodes];
-		memset(c, 0, sizeof(*c));
-		c->key = -1;
-		c->dense = NO_DENSE;
-		t->edges[first + k].child = (uint32_t)t->nnodes++;
+	first = (uint32_t)t->nnodes;
+	t->nnodes += nchild;
+	t->nodes[n] = (tnode){.bytes = (uint32_t)t->npool, .child = first, .key = -1,
+			      .nlabel = (uint8_t)(m - d), .nchild = (uint16_t)nchild};
+	if (i > lo) {
+		t->nodes[n].key = (int32_t)a->mark;
+		t->nodes[n].plain = (uint8_t)a->plain;
 	}
+	pb = t->pool + t->npool;
+	memcpy(pb, a->s + d, m - d);
+	t->npool += (m - d) + nchild;
 	for (size_t k = 0; i < hi; k++) {
-		unsigned char c = (unsigned char)keys[i].s[d];
-		j = i;
-		while (j < hi && (unsigned char)keys[j].s[d] == c)
-			j++;
-		t->edges[first + k].byte = c;
-		if (!trie_fill(t, keys, i, j, d + 1, t->edges[first + k].child))
+		unsigned char c = (unsigned char)keys[i].s[m];
+		for (j = i; j < hi && (unsigned char)keys[j].s[m] == c; j++)
+			;
+		pb[m - d + k] = c;
+		if (!trie_fill(t, keys, i, j, m + 1, first + (uint32_t)k))
 			return 0;
+		pb = t->pool + t->nodes[n].bytes; /* the pool may have moved */
 		i = j;
 	}
 	return 1;
 }
 
+/* Builds the tree of keys[0, nkeys) (sorted by cmp_tkey): the root and its
+ * children by first byte; each child holds the keys starting with it. */
 static bp_status trie_build(trie *t, const tkey *keys, size_t nkeys, bp_error *err)
 {
+	size_t i = 0, j;
+
 	if (!grow(&t->nodes, &t->nodes_cap, 1, sizeof(tnode)))
 		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
-	memset(&t->nodes[0], 0, sizeof(tnode));
-	t->nodes[0].key = -1;
-	t->nodes[0].dense = NO_DENSE;
+	t->nodes[0] = (tnode){.key = -1};
 	t->nnodes = 1;
-	if (!trie_fill(t, keys, 0, nkeys, 0, 0))
-		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
-	for (uint32_t e = 0; e < t->nodes[0].nedge; e++)
-		t->root[t->edges[t->nodes[0].edge + e].byte] = t->edges[t->nodes[0].edge + e].child;
-	for (size_t n = 1; n < t->nnodes; n++) {
-		t->ndense += t->nodes[n].nedge >= DENSE_MIN;
-		if (t->nodes[n].nedge == 1) {
-			t->nodes[n].child1 = t->edges[t->nodes[n].edge].child;
-			t->nodes[n].byte1 = t->edges[t->nodes[n].edge].byte;
-		}
-	}
-	if (t->ndense && !(t->dense = calloc(t->ndense * 256, sizeof(uint32_t))))
-		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
-	for (size_t n = 1, d = 0; n < t->nnodes; n++) {
-		tnode *nd = &t->nodes[n];
-		if (nd->nedge < DENSE_MIN)
-			continue;
-		nd->dense = (uint32_t)d;
-		for (uint32_t e = 0; e < nd->nedge; e++)
-			t->dense[d * 256 + t->edges[nd->edge + e].byte] = t->edges[nd->edge + e].child;
-		d++;
+	while (i < nkeys && keys[i].n == 0)
+		i++; /* topic patterns without a literal prefix: PCRE2 only */
+	for (; i < nkeys; i = j) {
+		unsigned char c = (unsigned char)keys[i].s[0];
+		uint32_t n = (uint32_t)t->nnodes;
+		for (j = i; j < nkeys && (unsigned char)keys[j].s[0] == c; j++)
+			;
+		if (!grow(&t->nodes, &t->nodes_cap, t->nnodes + 1, sizeof(tnode)))
+			return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+		t->nnodes++;
+		t->root[c] = n;
+		if (!trie_fill(t, keys, i, j, 1, n))
+			return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
 	}
 	return BP_OK;
 }
@@ -1450,8 +1506,7 @@ void bp_rules_free(bp_rules *r)
 	free(r->pieces);
 	for (int s = 0; s < NSIDES; s++) {
 		free(r->tries[s].nodes);
-		free(r->tries[s].edges);
-		free(r->tries[s].dense);
+		free(r->tries[s].pool);
 	}
 	free(r->ents);
 	free(r->aliases);
@@ -1745,18 +1800,27 @@ static int is_w(unsigned char b)
 /* The child of node nd for byte b, or 0. */
 static inline uint32_t child(const trie *tr, const tnode *nd, unsigned char b)
 {
-	const tedge *ed;
-	uint32_t k;
+	const unsigned char *eb = tr->pool + nd->bytes + nd->nlabel;
 
-	if (nd->nedge == 1)
-		return nd->byte1 == b ? nd->child1 : 0;
-	if (nd->dense != NO_DENSE)
-		return tr->dense[(size_t)nd->dense * 256 + b];
-	ed = tr->edges + nd->edge;
-	for (k = 0; k < nd->nedge; k++)
-		if (ed[k].byte == b)
-			return ed[k].child;
+	for (uint32_t k = 0; k < nd->nchild; k++)
+		if (eb[k] == b)
+			return nd->child + k;
 	return 0;
+}
+
+/* How many bytes of node nd's label t[j, len) spells (through map: folding
+ * for topics); nd->nlabel when all. */
+static inline size_t spell(const trie *tr, const tnode *nd, const unsigned char *map,
+			   const unsigned char *t, size_t len, size_t j)
+{
+	const unsigned char *lab = tr->pool + nd->bytes;
+	size_t k = 0, n = nd->nlabel;
+
+	if (n > len - j)
+		n = len - j;
+	while (k < n && map[t[j + k]] == lab[k])
+		k++;
+	return k;
 }
 
 /* The longest alias at word start i that ends at a word end: 1 with *e and
@@ -1768,24 +1832,26 @@ static inline int gaz_walk(const bp_rules *r, const unsigned char *t, size_t len
 	uint32_t n = tr->root[t[i]];
 	int found = 0;
 
+	i++;
 	while (n) {
 		const tnode *nd = &tr->nodes[n];
-		i++;
-		if (nd->key >= 0 && (i == len || (r->kind[t[i]] != KIND_ALNUM &&
-						   r->kind[t[i]] != KIND_LEAD))) {
+		if (spell(tr, nd, r->same, t, len, i) < nd->nlabel)
+			break;
+		i += nd->nlabel;
+		if (nd->key >= 0 && (i == len || r->wordbyte[t[i]] != WB_WORD)) {
 			*e = i;
 			*key = (unsigned)nd->key;
 			found = 1;
 		}
 		if (i == len)
 			break;
-		n = child(tr, nd, t[i]);
+		n = child(tr, nd, t[i++]);
 	}
 	return found;
 }
 
 /* The topic pattern matching at word start i: 1 with *e and *key set, 0 for
- * none, -1 on a match error. The trie finds the deepest literal prefix; a
+ * none, -1 on a match error. The tree finds the deepest literal prefix; a
  * plain literal there is the answer, anything else goes to PCRE2. */
 static int topic_walk(bp_classifier *c, const char *text, size_t len, size_t i, size_t *e,
 		      unsigned *key, bp_error *err)
@@ -1796,20 +1862,22 @@ static int topic_walk(bp_classifier *c, const char *text, size_t len, size_t i, 
 	const unsigned char *lower = r->lower;
 	uint32_t n = tr->root[lower[t[i]]];
 	const tnode *deep = NULL;
-	size_t j = i, deep_end = 0;
+	size_t j = i + 1, deep_end = 0;
 
 	if (!n && r->empty_piece < 0)
 		return 0;
 	while (n) {
 		const tnode *nd = &tr->nodes[n];
-		j++;
+		if (spell(tr, nd, lower, t, len, j) < nd->nlabel)
+			break;
+		j += nd->nlabel;
 		if (nd->key >= 0) {
 			deep = nd;
 			deep_end = j;
 		}
 		if (j == len)
 			break;
-		n = child(tr, nd, lower[t[j]]);
+		n = child(tr, nd, lower[t[j++]]);
 	}
 	if (deep && deep->plain) {
 		uint32_t pl = deep->plain;
@@ -1842,7 +1910,10 @@ static bp_status scan(bp_classifier *c, const char *text, size_t len, size_t hea
 
 	while (i < len) {
 		size_t e;
-		unsigned key, k, b1, b2, b3;
+		unsigned key, k;
+		unsigned char h[8]; /* t[i, i + 8), zero past len */
+		uint64_t head;
+		size_t wlen;
 		int rc;
 
 		/* to the next word start: a stray continuation byte is no word */
@@ -1850,18 +1921,18 @@ static bp_status scan(bp_classifier *c, const char *text, size_t len, size_t hea
 			i++;
 		if (i >= len)
 			break;
-		b1 = i + 1 < len ? t[i + 1] : 0;
-		if (gaz && i >= gaz_until && BIT(r->gaz2, (unsigned)t[i] << 8 | b1) &&
+		wlen = word_run(wb, t + i, len - i);
+		head = head8(t + i, len - i);
+		memcpy(h, &head, 8);
+		if (gaz && i >= gaz_until && gaz_may_start(r, t + i, len - i, wlen, head) &&
 		    gaz_walk(r, t, len, i, &e, &key)) {
 			on_alias(c, key, i, e);
 			gaz_until = e;
 		}
 		if (top) {
-			b2 = i + 2 < len ? t[i + 2] : 0;
-			b3 = i + 3 < len ? t[i + 3] : 0;
-			k = (unsigned)(cls[t[i]] * NCLS + cls[b1]) * NCLS + cls[b2];
+			k = (unsigned)(cls[h[0]] * NCLS + cls[h[1]]) * NCLS + cls[h[2]];
 			if (BIT(r->tri, k) &&
-			    (BIT(r->shortk, k) || BIT(r->quad, QUAD_HASH(k * NCLS + cls[b3])))) {
+			    (BIT(r->shortk, k) || BIT(r->quad, QUAD_HASH(k * NCLS + cls[h[3]])))) {
 				rc = topic_walk(c, text, len, i, &e, &key, err);
 				if (rc < 0)
 					return err ? err->code : BP_ERR_LIMIT;
@@ -1870,7 +1941,7 @@ static bp_status scan(bp_classifier *c, const char *text, size_t len, size_t hea
 			}
 		}
 		/* past this word: letters, digits, 2-byte letters */
-		i++;
+		i += wlen;
 		while (i < len && wb[t[i]] != WB_OTHER)
 			i++;
 	}
