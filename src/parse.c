@@ -545,13 +545,23 @@ static int split_role_name(const bp_cues *cues, const char *s, size_t n, char **
 /* "Briefing by ROLE NAME[, PLACE], DATE" or "ROLE NAME, DATE". */
 static void parse_title(bp_parser *p, const bp_line *l, int has_prefix)
 {
-	const char *s = l->text;
-	size_t n = l->len, body = 0, end, who_end, i;
-	char iso[11];
+	char s[BP_FIELD_MAX + 1], iso[11], *open;
+	size_t n = l->len < BP_FIELD_MAX ? l->len : BP_FIELD_MAX, body = 0, end, who_end, i;
 
-	p->b.title = dupn(s, n);
+	p->b.title = dupn(l->text, l->len);
+	memcpy(s, l->text, n);
+	s[n] = '\0';
 	while (n && (s[n - 1] == ':' || s[n - 1] == '.'))
 		n--;
+	/* "... Maria Zakharova (Moscow, May 15, 2024)": read the closing
+	 * parenthetical as if it followed a comma */
+	if (n && s[n - 1] == ')' && (open = memchr(s, '(', n)) != NULL) {
+		*open = ',';
+		n--;
+		while (n && s[n - 1] == ' ')
+			n--;
+	}
+	s[n] = '\0';
 	if (has_prefix) {
 		/* skip the cue ("Briefing by"): up to and including " by " */
 		const char *by = strstr(s, " by ");

@@ -166,6 +166,18 @@ TEST(title_role_with_comma_and_place_with_comma)
 	CHECK_STR(o.date, "2016-05-12");
 }
 
+TEST(title_place_and_date_in_parentheses)
+{
+	out o;
+	parse(&o, "Briefing by Foreign Ministry Spokeswoman Maria Zakharova (Moscow, May 15, 2024)\n\n"
+		  "1. A\n\nA\n\nText.\n");
+	CHECK_STR(o.title, "Briefing by Foreign Ministry Spokeswoman Maria Zakharova (Moscow, May 15, 2024)");
+	CHECK_STR(o.role, "Foreign Ministry Spokeswoman");
+	CHECK_STR(o.name, "Maria Zakharova");
+	CHECK_STR(o.place, "Moscow");
+	CHECK_STR(o.date, "2024-05-15");
+}
+
 TEST(edited_heading_links_to_its_agenda_item)
 {
 	out o;
@@ -320,6 +332,7 @@ int main(void)
 	RUN(title_with_place_and_date);
 	RUN(title_variants);
 	RUN(title_role_with_comma_and_place_with_comma);
+	RUN(title_place_and_date_in_parentheses);
 	RUN(edited_heading_links_to_its_agenda_item);
 	RUN(agenda_qa_as_numbered_item_with_sublist);
 	RUN(agenda_qa_heading_and_continued_numbers);
