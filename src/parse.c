@@ -958,6 +958,21 @@ static int continue_heading(bp_parser *p, const bp_line *l, bp_error *err)
 	return 1;
 }
 
+/* A line inside a statement that starts the next one although no "Back to
+ * top" came before it and it matches no agenda title exactly: a short
+ * capitalized line without a sentence end, after a blank line, when the
+ * briefing has no agenda or the line resembles an unused agenda title. */
+static int looks_like_heading(const bp_parser *p, const bp_line *l)
+{
+	unsigned char c = (unsigned char)l->text[0];
+
+	if (l->kind != BP_LINE_TEXT || !p->blank_before || l->len > 200 || ends_sentence(l->text, l->len))
+		return 0;
+	if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0xC0))
+		return 0;
+	return p->b.nagenda == 0 || agenda_similar(p, l->text, l->len) != (size_t)-1;
+}
+
 /* Whether a line at a heading position reads as a paragraph instead. */
 static int reads_as_paragraph(const bp_parser *p, const bp_line *l)
 {
@@ -1000,7 +1015,7 @@ static bp_status body_line(bp_parser *p, const bp_line *l, bp_error *err)
 			return BP_OK;
 	}
 	if (!p->have_block || (p->expect_heading && !reads_as_paragraph(p, l)) ||
-	    agenda_find(p, l->text, l->len, 0) != (size_t)-1)
+	    agenda_find(p, l->text, l->len, 0) != (size_t)-1 || looks_like_heading(p, l))
 		return start_statement(p, l, err);
 	p->expect_heading = 0;
 	return add_paragraph(p, l, 0, err);

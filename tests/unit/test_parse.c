@@ -166,6 +166,28 @@ TEST(title_role_with_comma_and_place_with_comma)
 	CHECK_STR(o.date, "2016-05-12");
 }
 
+TEST(headings_without_back_to_top)
+{
+	out o;
+	/* no agenda at all: short capitalized lines between paragraphs */
+	parse(&o, "Briefing by X Spokesperson Anna Ivanova, May 1, 2020\n\nThe situation in Syria\n\n"
+		  "The situation remains tense.\n\nIt is \"calm\" now, as \"they\" say\n\nTalks with Japan\n\n"
+		  "The talks will be held in Tokyo.\n");
+	CHECK_INT(o.n, 3);
+	CHECK_STR(o.r[0].heading, "The situation in Syria");
+	CHECK_STR(o.r[1].heading, "It is \"calm\" now, as \"they\" say"); /* no agenda: structure decides */
+	CHECK_STR(o.r[2].heading, "Talks with Japan");
+	CHECK_STR(o.r[2].text, "The talks will be held in Tokyo.");
+	/* an agenda: an edited heading is found by its likeness to an unused item */
+	parse(&o, "Briefing by X Spokesperson Anna Ivanova, May 1, 2020\n\n1. Situation in Syria\n"
+		  "2. Russian-Japanese talks on a peace treaty\n\nSituation in Syria\n\nTense.\n\n"
+		  "Untitled remark without a full stop\n\nThe Russian-Japanese talks on the peace treaty\n\nSoon.\n");
+	CHECK_INT(o.n, 2);
+	CHECK_STR(o.r[0].text, "Tense.\n\nUntitled remark without a full stop");
+	CHECK_STR(o.r[1].heading, "The Russian-Japanese talks on the peace treaty");
+	CHECK_STR(o.r[1].agenda, "2");
+}
+
 TEST(title_place_and_date_in_parentheses)
 {
 	out o;
@@ -332,6 +354,7 @@ int main(void)
 	RUN(title_with_place_and_date);
 	RUN(title_variants);
 	RUN(title_role_with_comma_and_place_with_comma);
+	RUN(headings_without_back_to_top);
 	RUN(title_place_and_date_in_parentheses);
 	RUN(edited_heading_links_to_its_agenda_item);
 	RUN(agenda_qa_as_numbered_item_with_sublist);
