@@ -1186,7 +1186,7 @@ static bp_status agenda_line(bp_parser *p, const bp_line *l, bp_error *err)
 		return agenda_continue(p, l) == BP_OK
 			       ? BP_OK
 			       : bp_error_set(err, BP_ERR_NOMEM, NULL, l->lineno, "out of memory");
-	if ((count == 0 || p->agenda_plain) && l->len <= BP_FIELD_MAX && !ends_sentence(l->text, l->len)) {
+	if ((count == 0 || p->agenda_plain) && l->len <= BP_FIELD_MAX && l->text[l->len - 1] != '.') {
 		/* plain lines: a list without numbers or bullets */
 		if (count && !p->agenda_last_item && p->agenda_numbered)
 			return leave_agenda(p, l, S_BODY, err);

@@ -247,12 +247,12 @@ TEST(agenda_plain_topics)
 {
 	out o;
 	parse(&o, "Briefing by X Spokesperson Anna Ivanova, May 1, 2020\n\nTable of Contents\n\n- First topic\n"
-		  "- Second topic\n\nFrom answers to media questions:\n\nQ one\n\nQ two\n\n\nFirst topic\n\nText.\n"
+		  "- Second topic\n\nFrom answers to media questions:\n\nQ one\n\nIs Q two \xe2\x80\x9cquoted\xe2\x80\x9d?\n\n\nFirst topic\n\nText.\n"
 		  "\nSecond topic\n\nMore text.\n");
 	CHECK_INT(o.nagenda, 4);
 	CHECK_STR(o.agenda_n[1], "2");
 	CHECK_STR(o.agenda_n[2], "3.1");
-	CHECK_STR(o.agenda[3], "Q two");
+	CHECK_STR(o.agenda[3], "Is Q two \xe2\x80\x9cquoted\xe2\x80\x9d?");
 	CHECK_INT(o.statements, 2); /* the second heading found without "Back to top" */
 	CHECK_STR(o.r[1].heading, "Second topic");
 	CHECK_STR(o.r[1].agenda, "2");
