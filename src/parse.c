@@ -463,9 +463,10 @@ static int is_role(const bp_cues *cues, const char *s, size_t n)
 	return n && bp_cues_is_role_word(cues, s, n);
 }
 
-static int has_role_word(const bp_cues *cues, const char *s, size_t n)
+/* Where the last role word of s[0, n) ends, or 0 when it has none. */
+static size_t last_role_end(const bp_cues *cues, const char *s, size_t n)
 {
-	size_t i = 0, ws;
+	size_t i = 0, ws, last = 0;
 	while (i < n) {
 		while (i < n && s[i] == ' ')
 			i++;
@@ -473,30 +474,23 @@ static int has_role_word(const bp_cues *cues, const char *s, size_t n)
 		while (i < n && s[i] != ' ')
 			i++;
 		if (i > ws && is_role(cues, s + ws, i - ws))
-			return 1;
+			last = i;
 	}
-	return 0;
+	return last;
+}
+
+static int has_role_word(const bp_cues *cues, const char *s, size_t n)
+{
+	return last_role_end(cues, s, n) != 0;
 }
 
 /* Splits "ROLE NAME" at the last role word; the name is the capitalized words
  * after it. Returns 1 when a name was found. */
 static int split_role_name(const bp_cues *cues, const char *s, size_t n, char **role, char **name)
 {
-	size_t i = 0, last_role_end = 0, ws;
-	int found = 0;
+	size_t i, role_end = last_role_end(cues, s, n), ws;
 
-	while (i < n) {
-		while (i < n && s[i] == ' ')
-			i++;
-		ws = i;
-		while (i < n && s[i] != ' ')
-			i++;
-		if (i > ws && is_role(cues, s + ws, i - ws)) {
-			last_role_end = i;
-			found = 1;
-		}
-	}
-	if (!found) {
+	if (!role_end) {
 		/* no role word: the name is the last two capitalized words */
 		size_t k = n, words = 0;
 		while (k > 0 && words < 2) {
@@ -514,15 +508,15 @@ static int split_role_name(const bp_cues *cues, const char *s, size_t n, char **
 		}
 		if (words == 0)
 			return 0;
-		last_role_end = k;
-		while (last_role_end > 0 && s[last_role_end - 1] == ' ')
-			last_role_end--;
+		role_end = k;
+		while (role_end > 0 && s[role_end - 1] == ' ')
+			role_end--;
 	}
-	i = last_role_end;
+	i = role_end;
 	while (i < n && s[i] == ' ')
 		i++;
 	ws = i;
-	/* the name: capitalized words (and name particles) up to the first other word */
+	/* the name: the capitalized words up to the first other word */
 	while (i < n) {
 		size_t e = i;
 		while (e < n && s[e] != ' ')
@@ -538,7 +532,7 @@ static int split_role_name(const bp_cues *cues, const char *s, size_t n, char **
 	if (i == ws)
 		return 0;
 	*name = dupn(s + ws, i - ws);
-	*role = last_role_end ? dupn(s, last_role_end) : NULL;
+	*role = role_end ? dupn(s, role_end) : NULL;
 	return 1;
 }
 
