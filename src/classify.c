@@ -1289,7 +1289,6 @@ static int trie_fill(trie *t, const tkey *keys, size_t lo, size_t hi, size_t d, 
 	const tkey *a = &keys[lo], *z = &keys[hi - 1];
 	size_t m = d, i = lo, j, nchild = 0;
 	uint32_t first;
-	unsigned char *pb;
 
 	while (m < a->n && a->s[m] == z->s[m])
 		m++;
@@ -1311,17 +1310,18 @@ static int trie_fill(trie *t, const tkey *keys, size_t lo, size_t hi, size_t d, 
 		t->nodes[n].key = (int32_t)a->mark;
 		t->nodes[n].plain = (uint8_t)a->plain;
 	}
-	pb = t->pool + t->npool;
-	memcpy(pb, a->s + d, m - d);
+	/* index the pool rather than keep a pointer: it may move (and is not
+	 * allocated at all while no node has a label or a child) */
+	if (m > d)
+		memcpy(t->pool + t->npool, a->s + d, m - d);
 	t->npool += (m - d) + nchild;
 	for (size_t k = 0; i < hi; k++) {
 		unsigned char c = (unsigned char)keys[i].s[m];
 		for (j = i; j < hi && (unsigned char)keys[j].s[m] == c; j++)
 			;
-		pb[m - d + k] = c;
+		t->pool[t->nodes[n].bytes + (m - d) + k] = c;
 		if (!trie_fill(t, keys, i, j, m + 1, first + (uint32_t)k))
 			return 0;
-		pb = t->pool + t->nodes[n].bytes; /* the pool may have moved */
 		i = j;
 	}
 	return 1;
