@@ -4,7 +4,8 @@
 #                                     each target for FUZZ_SECONDS (default 60)
 #   sh tests/fuzz/run.sh build        only build build/fuzz/fuzz_*
 #   sh tests/fuzz/run.sh replay NAME  run tests/fuzz/regress/NAME/* once each
-#   sh tests/fuzz/run.sh fuzz NAME    fuzz one target for FUZZ_SECONDS
+#   sh tests/fuzz/run.sh fuzz NAME    fuzz one target for FUZZ_SECONDS, or for
+#                                     FUZZ_RUNS inputs from FUZZ_SEED (reproducible)
 # Targets: text (the pipeline), rules (bp_rules_load), cues (bp_cues_load and
 # the line classifier). Seeds: tests/fuzz/corpus/NAME/ (read only); what the
 # fuzzer finds goes to build/fuzz/corpus/NAME/, crashes to
@@ -39,11 +40,22 @@ replay() {
 	$B/fuzz_"$name" -runs=0 "$@"
 }
 
+# With FUZZ_RUNS set (the CI gate), a reproducible run: that many inputs
+# from seed FUZZ_SEED, starting from the committed seeds only. Without it,
+# exploration: FUZZ_SECONDS of random fuzzing that keeps what it finds.
 fuzz() {
-	mkdir -p $B/corpus/"$1"
-	$B/fuzz_"$1" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
-		-max_len=65536 -print_final_stats=1 -artifact_prefix=$B/crash-"$1"- \
-		$B/corpus/"$1" tests/fuzz/corpus/"$1"
+	if [ -n "${FUZZ_RUNS:-}" ]; then
+		rm -rf $B/ci-corpus/"$1"
+		mkdir -p $B/ci-corpus/"$1"
+		set -- "$1" -runs="$FUZZ_RUNS" -seed="${FUZZ_SEED:-1}" $B/ci-corpus/"$1"
+	else
+		mkdir -p $B/corpus/"$1"
+		set -- "$1" -max_total_time="$FUZZ_SECONDS" $B/corpus/"$1"
+	fi
+	name=$1
+	shift
+	$B/fuzz_"$name" "$@" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+		-artifact_prefix=$B/crash-"$name"- tests/fuzz/corpus/"$name"
 }
 
 case "${1:-all}" in
