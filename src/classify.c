@@ -1333,7 +1333,9 @@ static bp_status trie_build(trie *t, const tkey *keys, size_t nkeys, bp_error *e
 {
 	size_t i = 0, j;
 
-	if (!grow(&t->nodes, &t->nodes_cap, 1, sizeof(tnode)))
+	/* a pool even for a tree with no labels, so that pool + offset is
+	 * always defined (fuzz_rules found the NULL pool of such a tree) */
+	if (!grow(&t->nodes, &t->nodes_cap, 1, sizeof(tnode)) || !grow(&t->pool, &t->pool_cap, 1, 1))
 		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
 	t->nodes[0] = (tnode){.key = -1};
 	t->nnodes = 1;
@@ -1813,11 +1815,12 @@ static inline uint32_t child(const trie *tr, const tnode *nd, unsigned char b)
 static inline size_t spell(const trie *tr, const tnode *nd, const unsigned char *map,
 			   const unsigned char *t, size_t len, size_t j)
 {
-	const unsigned char *lab = tr->pool + nd->bytes;
+	const unsigned char *lab;
 	size_t k = 0, n = nd->nlabel;
 
 	if (n > len - j)
 		n = len - j;
+	lab = tr->pool + nd->bytes;
 	while (k < n && map[t[j + k]] == lab[k])
 		k++;
 	return k;

@@ -564,6 +564,8 @@ static void parse_title(bp_parser *p, const bp_line *l, int has_prefix)
 	end = trailing_date(p->cues, s, n, iso);
 	if (end < n)
 		memcpy(p->b.date, iso, sizeof(iso));
+	if (end < body)
+		end = body; /* "Briefing by 1 May 2020": a date and nothing else */
 	/* "ROLE NAME[, PLACE]": the role and name end with the last comma-separated
 	 * part that holds a role word (a role may hold commas itself); what
 	 * follows is the place ("Sochi", "Sochi, Russia") */

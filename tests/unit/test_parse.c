@@ -188,6 +188,17 @@ TEST(headings_without_back_to_top)
 	CHECK_STR(o.r[1].agenda, "2");
 }
 
+TEST(title_with_only_a_date)
+{
+	out o;
+	/* found by fuzz_text: the date starts right after the cue */
+	parse(&o, "Briefing by 1 May 2020\n\n1. A\n\nA\n\nText.\n");
+	CHECK_STR(o.date, "2020-05-01");
+	CHECK_STR(o.name, "");
+	CHECK_STR(o.role, "");
+	CHECK_INT(o.n, 1);
+}
+
 TEST(title_place_and_date_in_parentheses)
 {
 	out o;
@@ -355,6 +366,7 @@ int main(void)
 	RUN(title_variants);
 	RUN(title_role_with_comma_and_place_with_comma);
 	RUN(headings_without_back_to_top);
+	RUN(title_with_only_a_date);
 	RUN(title_place_and_date_in_parentheses);
 	RUN(edited_heading_links_to_its_agenda_item);
 	RUN(agenda_qa_as_numbered_item_with_sublist);
