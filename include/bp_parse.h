@@ -56,7 +56,7 @@ typedef struct bp_briefing {
 	bp_warning warnings[BP_WARNING_KINDS];
 	size_t nwarnings;
 	unsigned statements, questions, answers, exchanges;
-	unsigned long first_line, last_line;
+	unsigned long first_line; /* where the briefing starts */
 	uint64_t start, end; /* raw span of the briefing's content */
 } bp_briefing;
 

@@ -66,7 +66,6 @@ struct bp_parser {
 	int truncated_warned;
 	int expect_heading;    /* BODY: the next text line is a heading */
 	unsigned seq_statement, seq_turn, exchange;
-	bp_block_type last_turn;
 	unsigned long trailer_lines;
 	char pre_date[11], pre_time[6]; /* a timestamp line seen before the title */
 	/* comparison keys of the agenda titles (key_of), parallel to b.agenda */
@@ -1303,13 +1302,10 @@ bp_status bp_parser_line(void *parser, const bp_line *l, bp_error *err)
 		if (p->sink.cut)
 			p->sink.cut(p->sink.ctx, BP_CUT_AFTER_LINE);
 		p->state = S_TRAILER;
-		p->b.last_line = l->lineno;
 		return close_block(p, err);
 	}
 	if (l->kind == BP_LINE_BOILER)
 		return BP_OK;
-	if (p->open && p->state != S_TRAILER && l->kind != BP_LINE_BLANK)
-		p->b.last_line = l->lineno;
 	switch (p->state) {
 	case S_PRE:
 	case S_TRAILER:
