@@ -491,22 +491,28 @@ static double square_root(double x)
 
 /* Reads the next line of blob, checks NUL bytes and the length limit.
  * Returns 1 with a line, 0 at the end, -1 on error (err filled). */
+/* The next line of a rule file that holds something: trimmed, blank lines
+ * and '#' comments skipped. 1 with *s, *n and *lineno set, 0 at the end, -1
+ * (err filled) for an overlong line or a NUL byte. */
 static int next_line(const bp_blob *b, size_t *pos, unsigned long *lineno, const char **s,
 		     size_t *n, bp_error *err)
 {
-	if (!bp_blob_next_line(b, pos, s, n))
-		return 0;
-	(*lineno)++;
-	if (*n > LINE_MAX_BYTES) {
-		bp_error_set(err, BP_ERR_DATA, b->path, *lineno, "line longer than %d bytes",
-			     LINE_MAX_BYTES);
-		return -1;
+	while (bp_blob_next_line(b, pos, s, n)) {
+		(*lineno)++;
+		if (*n > LINE_MAX_BYTES) {
+			bp_error_set(err, BP_ERR_DATA, b->path, *lineno, "line longer than %d bytes",
+				     LINE_MAX_BYTES);
+			return -1;
+		}
+		if (memchr(*s, '\0', *n)) {
+			bp_error_set(err, BP_ERR_DATA, b->path, *lineno, "NUL byte in line");
+			return -1;
+		}
+		trim(s, n);
+		if (*n && **s != '#')
+			return 1;
 	}
-	if (memchr(*s, '\0', *n)) {
-		bp_error_set(err, BP_ERR_DATA, b->path, *lineno, "NUL byte in line");
-		return -1;
-	}
-	return 1;
+	return 0;
 }
 
 /* ---- gazetteers ---- */
@@ -692,9 +698,6 @@ static bp_status gaz_file(gaz_load *g, const bp_blob *b, int is_org, bp_error *e
 	bp_status st;
 
 	while ((rc = next_line(b, &pos, &lineno, &s, &n, err)) > 0) {
-		trim(&s, &n);
-		if (n == 0 || s[0] == '#')
-			continue;
 		st = gaz_line(g, is_org, path, lineno, s, n, err);
 		if (st != BP_OK)
 			return st;
@@ -1159,9 +1162,6 @@ static bp_status topics_file(topic_load *t, const bp_blob *b, bp_error *err)
 	bp_status st;
 
 	while ((rc = next_line(b, &pos, &lineno, &s, &n, err)) > 0) {
-		trim(&s, &n);
-		if (n == 0 || s[0] == '#')
-			continue;
 		if (s[0] == '[')
 			st = topic_section(t, path, lineno, s, n, err);
 		else if ((s[0] >= '0' && s[0] <= '9') || s[0] == '-' || s[0] == '+' || s[0] == '.')
