@@ -27,4 +27,50 @@ static inline uint64_t bp_swar_load(const void *p)
 	return x;
 }
 
+/* Eight bytes with p[0] in the lowest byte on any host, so that the lowest
+ * set bit of a byte mask below names the first byte in memory order. */
+static inline uint64_t bp_swar_load_le(const void *p)
+{
+	uint64_t x = bp_swar_load(p);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	x = __builtin_bswap64(x);
+#endif
+	return x;
+}
+
+/* The high bit of each zero byte of x, exact up to and including the lowest
+ * one (above it, a 0x01 byte may be flagged too): pair with bp_swar_first. */
+static inline uint64_t bp_swar_zeros(uint64_t x)
+{
+	return (x - BP_SWAR_ONES) & ~x & BP_SWAR_HIGHS;
+}
+
+/* The index of the lowest flagged byte of a non-zero mask from a _le load. */
+static inline unsigned bp_swar_first(uint64_t mask)
+{
+	return (unsigned)__builtin_ctzll(mask) / 8;
+}
+
+/* The high bit of each byte of a whose value is in [lo, hi]; a's bytes must
+ * be below 0x80 (mask x with ~BP_SWAR_HIGHS first), so that no addition
+ * carries into the next byte; lo <= hi <= 0x7F. */
+static inline uint64_t bp_swar_in7(uint64_t a, unsigned lo, unsigned hi)
+{
+	return (a + BP_SWAR_ONES * (0x80 - lo)) & ~(a + BP_SWAR_ONES * (0x7F - hi)) & BP_SWAR_HIGHS;
+}
+
+/* ASCII A-Z folded to a-z in each byte; other bytes as they are. */
+static inline uint64_t bp_swar_lower(uint64_t x)
+{
+	uint64_t upper = bp_swar_in7(x & ~BP_SWAR_HIGHS, 'A', 'Z') & ~x;
+	return x | upper >> 2;
+}
+
+/* The high bits of a byte mask as eight bits, bit i for byte i of a _le
+ * load. */
+static inline unsigned bp_swar_movemask(uint64_t m)
+{
+	return (unsigned)((((m & BP_SWAR_HIGHS) >> 7) * 0x0102040810204080ull) >> 56);
+}
+
 #endif

@@ -18,6 +18,7 @@
 #include <pcre2.h>
 
 #include "bp_data.h"
+#include "bp_swar.h"
 
 #define LINE_MAX_BYTES 4096    /* any rule-file line */
 #define ALIAS_MAX 100          /* gazetteer alias, bytes (bounds the tree depth) */
@@ -104,13 +105,15 @@ typedef struct tnode {
 	uint32_t child;
 	int32_t key;    /* the key ending here (topics: the first in file order), or -1 */
 	uint8_t nlabel; /* <= ALIAS_MAX, PREFIX_MAX */
-	uint8_t plain;  /* topics: that key's PLAIN_* kind, or 0 */
+	uint8_t plain;  /* topics: that key's PLAIN_* kind, or 0; | PLAIN_SHARED */
 	uint16_t nchild;
 } tnode;
 
 /* Topic patterns that the trie settles without PCRE2: a literal, and a
  * literal followed by \\b; the same with (?-i) (compared case-sensitively). */
 enum { PLAIN_LIT = 1, PLAIN_LIT_B, PLAIN_CS, PLAIN_CS_B };
+#define PLAIN_KIND 0x7F   /* tnode.plain: the kind */
+#define PLAIN_SHARED 0x80 /* tnode.plain: other patterns have the same prefix */
 
 #define NCLS 37
 #define FILTER_BITS (NCLS * NCLS * NCLS)
@@ -119,6 +122,8 @@ enum { PLAIN_LIT = 1, PLAIN_LIT_B, PLAIN_CS, PLAIN_CS_B };
 #define QUAD_HASH(k4) ((unsigned)(((uint32_t)(k4) * 2654435761u) >> (32 - QUAD_SHIFT)))
 #define BIT(map, i) (((map)[(i) >> 3] >> ((i) & 7)) & 1)
 #define SET(map, i) ((map)[(i) >> 3] |= (unsigned char)(1u << ((i) & 7)))
+
+#define TRIE_PAD 8 /* zero bytes after a tree's pool */
 
 typedef struct trie {
 	tnode *nodes; /* nodes[0] is the root, reached by no byte */
@@ -152,12 +157,13 @@ struct bp_rules {
 	unsigned char kind[256]; /* KIND_* of a byte */
 	unsigned char wordbyte[256]; /* WB_*: KIND_ALNUM and KIND_LEAD are WB_WORD */
 	unsigned char lower[256]; /* ASCII folding */
-	unsigned char same[256];  /* the identity, to spell a label unfolded */
 	unsigned char cls[256];   /* filter class: a-z folded 1-26, 0-9 27-36, else 0 */
 	/* Prefilters, exact on bytes the keys begin with, so cheap per word:
-	 * gazetteer: a hash of the first run of word bytes (gazrun); topics: the
+	 * gazetteer: a hash of the first run of word bytes (gazfirst), then of
+	 * the run and what follows it (gazrun); topics: the
 	 * classes of the first three (tri), then either a key shorter than four
 	 * bytes with them (shortk) or the hash of the first four classes (quad). */
+	unsigned char gazfirst[(1u << GAZ_SHIFT) / 8];
 	unsigned char gazrun[(1u << GAZ_SHIFT) / 8];
 	unsigned char tri[(FILTER_BITS + 7) / 8];
 	unsigned char shortk[(FILTER_BITS + 7) / 8];
@@ -199,7 +205,6 @@ static void init_tables(bp_rules *r)
 		r->wordbyte[b] = k == KIND_ALNUM || k == KIND_LEAD ? WB_WORD
 				 : k == KIND_CONT ? WB_CONT : WB_OTHER;
 		r->lower[b] = (unsigned char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
-		r->same[b] = (unsigned char)b;
 		r->cls[b] = (unsigned char)(r->lower[b] >= 'a' && r->lower[b] <= 'z' ? r->lower[b] - 'a' + 1
 					    : b >= '0' && b <= '9' ? b - '0' + 27 : 0);
 	}
@@ -251,68 +256,76 @@ static size_t word_run(const unsigned char *wb, const unsigned char *s, size_t n
 	return k;
 }
 
-/* The bytes s[0, 8) as one word, zero past n: the prefilters' key material. */
-static inline uint64_t head8(const unsigned char *s, size_t n)
+/* The bytes s[0, 8), zero past n, into h: the prefilters' key material.
+ * Returns them as one word, s[0] in its lowest byte. */
+static inline uint64_t head8(const unsigned char *s, size_t n, unsigned char h[8])
 {
-	uint64_t v = 0;
-
-	if (n >= 8)
-		memcpy(&v, s, 8);
-	else
-		memcpy(&v, s, n);
-	return v;
+	if (n >= 8) {
+		memcpy(h, s, 8);
+	} else {
+		memset(h, 0, 8);
+		memcpy(h, s, n);
+	}
+	return bp_swar_load_le(h);
 }
 
-/* The gazetteer filter's bit for an alias start: a first run of word bytes
- * of length n whose first eight bytes are head (from head8), and what
- * follows it: GAZ_END when the alias ends with the run, else
- * gaz_next(x, y) of the two bytes after it. A matching alias has the same
- * first run as the text, as the run ends at a non-word byte or where the
- * alias must end at a word end (see "Words"). */
-static inline unsigned gaz_bit(uint64_t head, size_t n, unsigned next)
+/* The gazetteer filters key on an alias's first run of word bytes: its
+ * length n and first eight bytes, from head8's word (gaz_key). gazfirst
+ * holds gaz_bit(key, GAZ_FIRST) of every alias; gazrun adds what follows
+ * the run: GAZ_END when the alias ends with it, else gaz_next(x, y) of the
+ * two bytes after it. A matching alias has the same first run as the text,
+ * as the run ends at a non-word byte or where the alias must end at a word
+ * end (see "Words"). */
+static inline uint64_t gaz_key(uint64_t head, size_t n)
 {
-	static const unsigned char ones[16] = {255, 255, 255, 255, 255, 255, 255, 255};
-	uint64_t mask;
+	static const uint64_t first_bytes[9] = {
+		0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFFull, 0xFFFFFFFFFFFFull,
+		0xFFFFFFFFFFFFFFull, ~0ull};
+	return (head & first_bytes[n < 8 ? n : 8]) ^ (uint64_t)n * 0xFF51AFD7ED558CCDu;
+}
 
-	memcpy(&mask, ones + 8 - (n < 8 ? n : 8), 8); /* min(n, 8) bytes in memory order */
-	head = (head & mask) ^ (uint64_t)n * 0xFF51AFD7ED558CCDu ^ (uint64_t)next << 40;
-	return (unsigned)((head * 0x9E3779B97F4A7C15u) >> (64 - GAZ_SHIFT));
+static inline unsigned gaz_bit(uint64_t key, unsigned next)
+{
+	return (unsigned)(((key ^ (uint64_t)next << 40) * 0x9E3779B97F4A7C15u) >> (64 - GAZ_SHIFT));
 }
 
 #define GAZ_END 0
+#define GAZ_ANY 0x100     /* gaz_next's y for an alias one byte past its run */
+#define GAZ_FIRST 0x20000 /* gazfirst: the run alone, whatever follows */
 static inline unsigned gaz_next(unsigned x, unsigned y)
 {
-	return 1 + (x << 8 | y);
+	return 1 + (x << 9 | y); /* 1 .. 0x1FF00 */
 }
 
-/* Sets an alias's bit; with one byte after its first run, for any next byte
- * (the text gives 0 when it has none). */
+/* Sets an alias's bits: its first run; the run with what follows it: the
+ * end, or one byte (then any next byte), or two. */
 static void filter_gaz(bp_rules *r, const char *key, size_t n)
 {
 	const unsigned char *k = (const unsigned char *)key;
-	uint64_t head = head8(k, n);
+	unsigned char h[8];
 	size_t run = word_run(r->wordbyte, k, n);
+	uint64_t g = gaz_key(head8(k, n, h), run);
 
+	SET(r->gazfirst, gaz_bit(g, GAZ_FIRST));
 	if (run == n)
-		SET(r->gazrun, gaz_bit(head, run, GAZ_END));
+		SET(r->gazrun, gaz_bit(g, GAZ_END));
 	else if (run + 1 == n)
-		for (unsigned y = 0; y < 256; y++)
-			SET(r->gazrun, gaz_bit(head, run, gaz_next(k[run], y)));
+		SET(r->gazrun, gaz_bit(g, gaz_next(k[run], GAZ_ANY)));
 	else
-		SET(r->gazrun, gaz_bit(head, run, gaz_next(k[run], k[run + 1])));
+		SET(r->gazrun, gaz_bit(g, gaz_next(k[run], k[run + 1])));
 }
 
-/* Whether an alias may start at t[0, n), whose first run has length run
- * and first eight bytes head. */
+/* Whether an alias may start at t[0, n), whose first run of length run
+ * passed gazfirst with gaz_key g: the second filter. */
 static inline int gaz_may_start(const bp_rules *r, const unsigned char *t, size_t n, size_t run,
-				uint64_t head)
+				uint64_t g)
 {
-	if (BIT(r->gazrun, gaz_bit(head, run, GAZ_END)))
+	if (BIT(r->gazrun, gaz_bit(g, GAZ_END)))
 		return 1;
 	if (run == n)
 		return 0;
-	return BIT(r->gazrun,
-		   gaz_bit(head, run, gaz_next(t[run], run + 1 < n ? t[run + 1] : 0)));
+	return (run + 1 < n && BIT(r->gazrun, gaz_bit(g, gaz_next(t[run], t[run + 1])))) ||
+	       BIT(r->gazrun, gaz_bit(g, gaz_next(t[run], GAZ_ANY)));
 }
 
 /* ---- small helpers ---- */
@@ -1308,7 +1321,7 @@ static int trie_fill(trie *t, const tkey *keys, size_t lo, size_t hi, size_t d, 
 			      .nlabel = (uint8_t)(m - d), .nchild = (uint16_t)nchild};
 	if (i > lo) {
 		t->nodes[n].key = (int32_t)a->mark;
-		t->nodes[n].plain = (uint8_t)a->plain;
+		t->nodes[n].plain = (uint8_t)(a->plain | (i - lo > 1 ? PLAIN_SHARED : 0));
 	}
 	/* index the pool rather than keep a pointer: it may move (and is not
 	 * allocated at all while no node has a label or a child) */
@@ -1353,6 +1366,10 @@ static bp_status trie_build(trie *t, const tkey *keys, size_t nkeys, bp_error *e
 		if (!trie_fill(t, keys, i, j, 1, n))
 			return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
 	}
+	/* child and spell read up to eight bytes at a time past any offset */
+	if (!grow(&t->pool, &t->pool_cap, t->npool + TRIE_PAD, 1))
+		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+	memset(t->pool + t->npool, 0, TRIE_PAD);
 	return BP_OK;
 }
 
@@ -1799,31 +1816,52 @@ static int is_w(unsigned char b)
 	return is_alnum(b) || b == '_';
 }
 
-/* The child of node nd for byte b, or 0. */
+/* The child of node nd for byte b, or 0. Its edge bytes are compared eight
+ * at a time (the pool has TRIE_PAD bytes after its end), without a branch
+ * per byte: edge bytes are distinct, so the first equal one is the child. */
 static inline uint32_t child(const trie *tr, const tnode *nd, unsigned char b)
 {
 	const unsigned char *eb = tr->pool + nd->bytes + nd->nlabel;
+	uint64_t pat = BP_SWAR_ONES * b;
 
-	for (uint32_t k = 0; k < nd->nchild; k++)
-		if (eb[k] == b)
-			return nd->child + k;
+	for (uint32_t k = 0; k < nd->nchild; k += 8) {
+		uint64_t z = bp_swar_zeros(bp_swar_load_le(eb + k) ^ pat);
+		if (z) {
+			uint32_t at = k + bp_swar_first(z);
+			return at < nd->nchild ? nd->child + at : 0;
+		}
+	}
 	return 0;
 }
 
-/* How many bytes of node nd's label t[j, len) spells (through map: folding
- * for topics); nd->nlabel when all. */
-static inline size_t spell(const trie *tr, const tnode *nd, const unsigned char *map,
-			   const unsigned char *t, size_t len, size_t j)
+/* How many bytes of node nd's label t[j, len) spells, ASCII-folded for
+ * topics (fold); nd->nlabel when all. Eight bytes at a time. */
+static inline size_t spell(const trie *tr, const tnode *nd, int fold, const unsigned char *t,
+			   size_t len, size_t j)
 {
-	const unsigned char *lab;
-	size_t k = 0, n = nd->nlabel;
+	const unsigned char *lab = tr->pool + nd->bytes;
+	size_t n = nd->nlabel;
 
 	if (n > len - j)
 		n = len - j;
-	lab = tr->pool + nd->bytes;
-	while (k < n && map[t[j + k]] == lab[k])
-		k++;
-	return k;
+	for (size_t k = 0; k < n; k += 8) {
+		uint64_t x, d;
+		if (len - j - k >= 8) {
+			x = bp_swar_load_le(t + j + k);
+		} else {
+			unsigned char tail[8] = {0};
+			memcpy(tail, t + j + k, len - j - k);
+			x = bp_swar_load_le(tail);
+		}
+		if (fold)
+			x = bp_swar_lower(x);
+		d = x ^ bp_swar_load_le(lab + k);
+		if (d) {
+			size_t at = k + (size_t)__builtin_ctzll(d) / 8;
+			return at < n ? at : n;
+		}
+	}
+	return n;
 }
 
 /* The longest alias at word start i that ends at a word end: 1 with *e and
@@ -1838,7 +1876,7 @@ static inline int gaz_walk(const bp_rules *r, const unsigned char *t, size_t len
 	i++;
 	while (n) {
 		const tnode *nd = &tr->nodes[n];
-		if (spell(tr, nd, r->same, t, len, i) < nd->nlabel)
+		if (spell(tr, nd, 0, t, len, i) < nd->nlabel)
 			break;
 		i += nd->nlabel;
 		if (nd->key >= 0 && (i == len || r->wordbyte[t[i]] != WB_WORD)) {
@@ -1853,9 +1891,29 @@ static inline int gaz_walk(const bp_rules *r, const unsigned char *t, size_t len
 	return found;
 }
 
+/* Whether the plain pattern of key node nd, whose literal prefix the tree
+ * found at t[i, end), matches there (see PLAIN_*). */
+static int plain_match(const bp_rules *r, const tnode *nd, const unsigned char *t, size_t len,
+		       size_t i, size_t end)
+{
+	unsigned pl = nd->plain & PLAIN_KIND;
+
+	if (pl == PLAIN_CS || pl == PLAIN_CS_B) {
+		const tpattern *tp = &r->patterns[r->members[r->group_start[nd->key]]];
+		if (memcmp(t + i, tp->raw, end - i) != 0)
+			return 0;
+	}
+	if (pl == PLAIN_LIT_B || pl == PLAIN_CS_B)
+		return is_w(t[end - 1]) && (end == len || !is_w(t[end]));
+	return 1;
+}
+
+#define WALK_KEYS 8 /* key nodes on one path that topic_walk settles itself */
+
 /* The topic pattern matching at word start i: 1 with *e and *key set, 0 for
- * none, -1 on a match error. The tree finds the deepest literal prefix; a
- * plain literal there is the answer, anything else goes to PCRE2. */
+ * none, -1 on a match error. The tree finds the literal prefixes at i; from
+ * the longest, a plain pattern that is alone at its node is settled here,
+ * anything else goes to PCRE2 (which tries the longest prefix first too). */
 static int topic_walk(bp_classifier *c, const char *text, size_t len, size_t i, size_t *e,
 		      unsigned *key, bp_error *err)
 {
@@ -1864,89 +1922,138 @@ static int topic_walk(bp_classifier *c, const char *text, size_t len, size_t i, 
 	const trie *tr = &r->tries[SIDE_TOPIC];
 	const unsigned char *lower = r->lower;
 	uint32_t n = tr->root[lower[t[i]]];
-	const tnode *deep = NULL;
-	size_t j = i + 1, deep_end = 0;
+	const tnode *found[WALK_KEYS];
+	size_t ends[WALK_KEYS], nfound = 0, j = i + 1;
+	int overflow = 0;
 
 	if (!n && r->empty_piece < 0)
 		return 0;
 	while (n) {
 		const tnode *nd = &tr->nodes[n];
-		if (spell(tr, nd, lower, t, len, j) < nd->nlabel)
+		if (spell(tr, nd, 1, t, len, j) < nd->nlabel)
 			break;
 		j += nd->nlabel;
 		if (nd->key >= 0) {
-			deep = nd;
-			deep_end = j;
+			if (nfound == WALK_KEYS) {
+				overflow = 1;
+			} else {
+				found[nfound] = nd;
+				ends[nfound++] = j;
+			}
 		}
 		if (j == len)
 			break;
 		n = child(tr, nd, lower[t[j++]]);
 	}
-	if (deep && deep->plain) {
-		uint32_t pl = deep->plain;
-		int ok = 1;
-		if (pl == PLAIN_CS || pl == PLAIN_CS_B) {
-			const tpattern *tp = &r->patterns[r->members[r->group_start[deep->key]]];
-			ok = memcmp(text + i, tp->raw, deep_end - i) == 0;
-		}
-		if (ok && (pl == PLAIN_LIT_B || pl == PLAIN_CS_B))
-			ok = is_w(t[deep_end - 1]) && (deep_end == len || !is_w(t[deep_end]));
-		if (ok) {
-			*e = deep_end;
-			*key = (unsigned)deep->key;
+	if (overflow) /* more prefixes than found[] holds: PCRE2 sorts them out */
+		return match_at(c, text, len, i, 1, e, key, err);
+	while (nfound--) {
+		const tnode *nd = found[nfound];
+		if (!(nd->plain & PLAIN_KIND) || (nd->plain & PLAIN_SHARED))
+			return match_at(c, text, len, i, 1, e, key, err);
+		if (plain_match(r, nd, t, len, i, ends[nfound])) {
+			*e = ends[nfound];
+			*key = (unsigned)nd->key;
 			return 1;
 		}
 	}
-	return match_at(c, text, len, i, deep != NULL, e, key, err);
+	return match_at(c, text, len, i, 0, e, key, err);
+}
+
+/* The word masks of text window t[0, n), n <= 64: bit k of *w is set when
+ * t[k] is a word byte, of *c when it is a continuation byte (see "Words"
+ * and init_tables). Eight bytes at a time, without branches. */
+static inline void window_masks(const unsigned char *t, size_t n, uint64_t *w, uint64_t *c)
+{
+	unsigned char pad[64];
+	uint64_t wm = 0, cm = 0;
+
+	if (n < 64) {
+		memset(pad, 0, sizeof(pad)); /* NUL is no word byte */
+		memcpy(pad, t, n);
+		t = pad;
+	}
+	for (unsigned k = 0; k < 64; k += 8) {
+		uint64_t x = bp_swar_load_le(t + k), a = x & ~BP_SWAR_HIGHS;
+		uint64_t ascii = bp_swar_in7(a | BP_SWAR_ONES * 0x20, 'a', 'z') | bp_swar_in7(a, '0', '9');
+		uint64_t lead = bp_swar_in7(a, 0xC3 & 0x7F, 0xD4 & 0x7F); /* C3-D4 */
+		uint64_t cont = ~(x << 1); /* 80-BF: 10xxxxxx */
+		wm |= (uint64_t)bp_swar_movemask((ascii & ~x) | (lead & x)) << k;
+		cm |= (uint64_t)bp_swar_movemask(cont & x) << k;
+	}
+	*w = wm;
+	*c = cm;
 }
 
 /* Visits every word start once for both sides. A gazetteer match consumes
- * its span (no alias starts inside it); a topic match does not. */
+ * its span (no alias starts inside it); a topic match does not.
+ *
+ * Word starts come from masks of 64-byte windows rather than byte loops. A
+ * word is a run of word and continuation bytes (WB_WORD, WB_CONT) from its
+ * first word byte on: continuation bytes before any word byte of a run
+ * (stray ones, or the tail of a separator such as the curly apostrophe) are
+ * no part of a word. With R = W | C per window:
+ *   Y = C bytes that start a run of R,
+ *   P = the runs of C bytes from each Y (added carries clear exactly them),
+ *   L = R & ~P, the bytes inside words,
+ *   S = W bytes not preceded by a byte of L: the word starts.
+ * The carries take the previous window's last byte into account. */
 static bp_status scan(bp_classifier *c, const char *text, size_t len, size_t heading_len,
 		      bp_error *err)
 {
 	const bp_rules *r = c->rules;
 	const unsigned char *t = (const unsigned char *)text, *cls = r->cls, *wb = r->wordbyte;
-	int gaz = r->tries[SIDE_GAZ].nnodes > 1;
-	int top = r->tries[SIDE_TOPIC].nnodes > 1 || r->empty_piece >= 0;
-	size_t i = 0, gaz_until = 0;
+	unsigned gaz = r->tries[SIDE_GAZ].nnodes > 1;
+	unsigned top = r->tries[SIDE_TOPIC].nnodes > 1 || r->empty_piece >= 0;
+	size_t gaz_until = 0;
+	uint64_t carry_r = 0, carry_p = 0, carry_l = 0;
 
-	while (i < len) {
-		size_t e;
-		unsigned key, k;
-		unsigned char h[8]; /* t[i, i + 8), zero past len */
-		uint64_t head;
-		size_t wlen;
-		int rc;
+	for (size_t base = 0; base < len; base += 64) {
+		size_t n = len - base < 64 ? len - base : 64;
+		uint64_t w, cm, rm, y, p, l, starts;
 
-		/* to the next word start: a stray continuation byte is no word */
-		while (i < len && wb[t[i]] != WB_WORD)
-			i++;
-		if (i >= len)
-			break;
-		wlen = word_run(wb, t + i, len - i);
-		head = head8(t + i, len - i);
-		memcpy(h, &head, 8);
-		if (gaz && i >= gaz_until && gaz_may_start(r, t + i, len - i, wlen, head) &&
-		    gaz_walk(r, t, len, i, &e, &key)) {
-			on_alias(c, key, i, e);
-			gaz_until = e;
-		}
-		if (top) {
-			k = (unsigned)(cls[h[0]] * NCLS + cls[h[1]]) * NCLS + cls[h[2]];
-			if (BIT(r->tri, k) &&
-			    (BIT(r->shortk, k) || BIT(r->quad, QUAD_HASH(k * NCLS + cls[h[3]])))) {
-				rc = topic_walk(c, text, len, i, &e, &key, err);
+		window_masks(t + base, n, &w, &cm);
+		rm = w | cm;
+		y = cm & ~(rm << 1 | carry_r);
+		p = cm & ~(cm + y + carry_p);
+		l = rm & ~p;
+		starts = w & ~(l << 1 | carry_l);
+		carry_r = rm >> 63;
+		carry_p = p >> 63;
+		carry_l = l >> 63;
+
+		for (; starts; starts &= starts - 1) {
+			unsigned k = (unsigned)__builtin_ctzll(starts);
+			uint64_t rest = ~(w >> k); /* zero bits: the word's first run */
+			size_t i = base + k, e, wlen;
+			unsigned key, tk, may_gaz, may_top;
+			unsigned char h[8]; /* t[i, i + 8), zero past len */
+			uint64_t g;
+
+			wlen = rest ? (size_t)__builtin_ctzll(rest) : 64;
+			if (k + wlen >= 64) /* the run goes on in the next window */
+				wlen = word_run(wb, t + i, len - i);
+			g = gaz_key(head8(t + i, len - i, h), wlen);
+			tk = (unsigned)(cls[h[0]] * NCLS + cls[h[1]]) * NCLS + cls[h[2]];
+			/* both sides' first filters, one branch for the usual "neither" */
+			may_gaz = gaz & (i >= gaz_until) & BIT(r->gazfirst, gaz_bit(g, GAZ_FIRST));
+			may_top = top & BIT(r->tri, tk) &
+				  (BIT(r->shortk, tk) | BIT(r->quad, QUAD_HASH(tk * NCLS + cls[h[3]])));
+			if (!(may_gaz | may_top))
+				continue;
+			if (may_gaz && gaz_may_start(r, t + i, len - i, wlen, g) &&
+			    gaz_walk(r, t, len, i, &e, &key)) {
+				on_alias(c, key, i, e);
+				gaz_until = e;
+			}
+			if (may_top) {
+				int rc = topic_walk(c, text, len, i, &e, &key, err);
 				if (rc < 0)
 					return err ? err->code : BP_ERR_LIMIT;
 				if (rc > 0)
 					on_pattern(c, key, i, e, heading_len);
 			}
 		}
-		/* past this word: letters, digits, 2-byte letters */
-		i += wlen;
-		while (i < len && wb[t[i]] != WB_OTHER)
-			i++;
 	}
 	return BP_OK;
 }

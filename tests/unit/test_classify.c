@@ -464,6 +464,68 @@ TEST(topic_heading_weight_negative_and_shared_patterns)
 	bp_rules_free(r);
 }
 
+/* The tree settles plain patterns itself (longest prefix first, a case
+ * check failing falls back to shorter prefixes) and leaves a prefix shared
+ * with a non-plain pattern to PCRE2: the answers are PCRE2's either way. */
+TEST(topic_prefixes_nested_and_shared)
+{
+	static const char rules[] = "block_bytes = 1000\nmin_bytes = 1000\nthreshold = 1\n"
+				    "[upper]\n1 (?-i)WHO\\b\n1 (?-i)UN\\b\n"
+				    "[short]\n1 wh\n"
+				    "[under]\n1 un(?:der)\n";
+	bp_error err;
+	bp_rules *r;
+	bp_classifier *c;
+	const bp_tags *t;
+	put("topics.rules", rules);
+	r = load_fix(&err);
+	CHECK(r != NULL);
+	if (!r) {
+		fixture_reset();
+		return;
+	}
+	c = bp_classifier_new(r);
+	t = run_with(c, "WHO", 0);
+	CHECK_STR(join(t->topics, t->ntopics), "upper");
+	t = run_with(c, "who", 0);
+	CHECK_STR(join(t->topics, t->ntopics), "short");
+	if (t->ntopics == 1)
+		CHECK_INT(t->topics[0].evidence[0].end, 2);
+	t = run_with(c, "UN", 0);
+	CHECK_STR(join(t->topics, t->ntopics), "upper");
+	t = run_with(c, "under", 0);
+	CHECK_STR(join(t->topics, t->ntopics), "under");
+	t = run_with(c, "unit", 0);
+	CHECK_INT(t->ntopics, 0);
+	bp_classifier_free(c);
+	bp_rules_free(r);
+	fixture_reset();
+}
+
+/* Word starts come from 64-byte window masks: a name is found at every
+ * offset across window ends, after separators and stray continuation bytes,
+ * and never inside a word that a 2-byte letter began. */
+TEST(word_starts_at_every_offset)
+{
+	char text[200];
+	for (size_t k = 0; k < 140; k++) {
+		const bp_tags *t;
+		memset(text, 'x', k);
+		text[k ? k - 1 : 0] = ' ';
+		strcpy(text + k, "Russia x");
+		t = run(text);
+		CHECK_INT(t->ncountries, 1);
+		if (t->ncountries == 1) {
+			CHECK_INT(t->countries[0].evidence[0].start, k);
+			CHECK_INT(t->countries[0].evidence[0].end, k + 6);
+		}
+	}
+	CHECK_STR(countries("’Russia"), "RU");       /* E2 80 99: a separator */
+	CHECK_STR(countries("\x80\x80Russia"), "RU"); /* stray continuation bytes */
+	CHECK_STR(countries("\xc3\xa9Russia"), ""); /* "éRussia": one word */
+	CHECK_STR(countries("x\xc3\xa9 Russia"), "RU");
+}
+
 /* ---- rule-file errors ---- */
 
 #define TOPICS_ERROR(text, line_, msg)                                                     \
@@ -681,6 +743,8 @@ int main(void)
 	RUN(topic_heading_weight_negative_and_shared_patterns);
 	RUN(topic_rule_errors);
 	RUN(topic_rule_limits_and_empty_files);
+	RUN(topic_prefixes_nested_and_shared);
+	RUN(word_starts_at_every_offset);
 	RUN(gazetteer_errors);
 	RUN(overlay_replaces_one_file);
 	RUN(list_rules_entries);
