@@ -20,9 +20,9 @@ VERSION  := 0.1.0
 include build/config.mk
 
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -DBP_VERSION='"$(VERSION)"' -Iinclude $(PKG_CFLAGS)
-CFLAGS   += $(OPT) $(WARN) $(EXTRA_CFLAGS)
+CFLAGS   += $(OPT) $(WARN) -pthread $(EXTRA_CFLAGS)
 LDFLAGS  += $(EXTRA_LDFLAGS)
-LDLIBS   += $(PKG_LIBS)
+LDLIBS   += $(PKG_LIBS) -pthread
 
 .PHONY: all run check unit golden asan valgrind fuzz bench lint format clean deps
 .DEFAULT_GOAL := all

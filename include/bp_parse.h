@@ -62,7 +62,8 @@ typedef struct bp_briefing {
 
 typedef struct bp_block {
 	bp_block_type type;
-	const bp_briefing *briefing; /* id and date are set */
+	const char *briefing_id; /* the briefing's id ("2017-02-09-5c1f03a2") */
+	const char *date;        /* its date, YYYY-MM-DD or "" */
 	unsigned seq;        /* statements: 1..; turns: 1.. over questions and answers */
 	unsigned exchange;   /* turns: 1.., a question opens the next one */
 	const char *agenda;  /* statements: the agenda item's n, or NULL */
@@ -105,6 +106,11 @@ bp_status bp_parser_line(void *parser, const bp_line *line, bp_error *err);
 bp_status bp_parser_finish(bp_parser *p, bp_error *err);
 /* Ready for a new input. */
 void bp_parser_reset(bp_parser *p);
+
+/* A deep copy of a briefing (for records emitted later, on another thread's
+ * schedule), NULL on allocation failure; bp_briefing_free frees a copy. */
+bp_briefing *bp_briefing_copy(const bp_briefing *b);
+void bp_briefing_free(bp_briefing *copy);
 
 /* Maps a block offset to a raw offset with the block's map. */
 uint64_t bp_block_raw(const bp_block *b, size_t off);

@@ -1,7 +1,8 @@
 /*
  * bp_pipeline.h - the stages wired together for one input at a time:
  *   input (read, sniff) -> tokenizer -> parser -> classifier -> emitter
- * plus the per-briefing segment digests. The CLI and the fuzz targets drive
+ * plus the per-briefing segment digests. With threads, the classifier runs
+ * on a second thread (bp_offload.h); the output is the same. The CLI and the fuzz targets drive
  * it; archive mode will run one pipeline per worker.
  */
 #ifndef BP_PIPELINE_H
@@ -17,6 +18,8 @@
 typedef struct bp_options {
 	int pretty;          /* indented JSON */
 	size_t chunk;        /* feed the tokenizer this many bytes at a time (0: as read) */
+	unsigned threads;    /* 1: all in this thread; 2 or more: classify on a second
+				thread (bp_offload.h); 0: 2 when two CPUs are online */
 } bp_options;
 
 typedef struct bp_pipeline bp_pipeline;

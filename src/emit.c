@@ -400,7 +400,7 @@ bp_status bp_emit_block(bp_emitter *e, const bp_block *b, const bp_tags *tags, b
 {
 	static const bp_tags none;
 	const bp_tags *t = tags ? tags : &none;
-	size_t need = escaped_max(b->len) + 16 * NUM_MAX + 3 * (strlen(b->briefing->id) + NUM_MAX + 8) +
+	size_t need = escaped_max(b->len) + 16 * NUM_MAX + 3 * (strlen(b->briefing_id) + NUM_MAX + 8) +
 		      tags_size(t->countries, t->ncountries) + tags_size(t->organizations, t->norganizations) +
 		      tags_size(t->topics, t->ntopics);
 	cJSON *rec;
@@ -408,10 +408,9 @@ bp_status bp_emit_block(bp_emitter *e, const bp_block *b, const bp_tags *tags, b
 	if (scratch_reserve(e, need) != 0 || !(rec = cJSON_CreateObject()))
 		return bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
 	add(rec, "type", cJSON_CreateStringReference(type_name(b->type)));
-	add(rec, "id", id_value(e, b->briefing->id, b->type == BP_BLOCK_STATEMENT ? 's' : 't', b->seq));
-	add(rec, "briefing", cJSON_CreateStringReference(b->briefing->id));
-	add(rec, "date", b->briefing->date[0] ? cJSON_CreateStringReference(b->briefing->date)
-					      : cJSON_CreateNull());
+	add(rec, "id", id_value(e, b->briefing_id, b->type == BP_BLOCK_STATEMENT ? 's' : 't', b->seq));
+	add(rec, "briefing", cJSON_CreateStringReference(b->briefing_id));
+	add(rec, "date", b->date[0] ? cJSON_CreateStringReference(b->date) : cJSON_CreateNull());
 	add(rec, "seq", num(e, b->seq));
 	if (b->type == BP_BLOCK_STATEMENT) {
 		add(rec, "agenda", str(b->agenda));

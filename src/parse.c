@@ -662,6 +662,57 @@ static void briefing_clear(bp_briefing *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/* strdup that keeps NULL; *ok drops to 0 when a copy fails. */
+static char *dup_or_null(const char *s, int *ok)
+{
+	char *d;
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		*ok = 0;
+	return d;
+}
+
+bp_briefing *bp_briefing_copy(const bp_briefing *b)
+{
+	bp_briefing *c = malloc(sizeof(*c));
+	int ok = 1;
+
+	if (!c)
+		return NULL;
+	*c = *b;
+	c->title = dup_or_null(b->title, &ok);
+	c->role = dup_or_null(b->role, &ok);
+	c->spokesperson = dup_or_null(b->spokesperson, &ok);
+	c->place = dup_or_null(b->place, &ok);
+	c->agenda = NULL;
+	c->nagenda = 0;
+	if (b->nagenda) {
+		c->agenda = calloc(b->nagenda, sizeof(*c->agenda));
+		if (!c->agenda)
+			ok = 0;
+		for (size_t i = 0; c->agenda && i < b->nagenda; i++) {
+			c->agenda[i] = b->agenda[i];
+			c->agenda[i].title = dup_or_null(b->agenda[i].title, &ok);
+			c->nagenda = i + 1;
+		}
+	}
+	if (!ok) {
+		bp_briefing_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+void bp_briefing_free(bp_briefing *copy)
+{
+	if (copy) {
+		briefing_clear(copy);
+		free(copy);
+	}
+}
+
 static bp_status close_block(bp_parser *p, bp_error *err);
 
 /* Hands the open briefing to the sink (after its last block). */
@@ -854,7 +905,8 @@ static bp_status close_block(bp_parser *p, bp_error *err)
 	set_id(p);
 	memset(&b, 0, sizeof(b));
 	b.type = p->btype;
-	b.briefing = &p->b;
+	b.briefing_id = p->b.id;
+	b.date = p->b.date;
 	b.buf = p->text.s ? p->text.s : "";
 	b.len = p->text.len;
 	b.heading_len = p->heading_len;

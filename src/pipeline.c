@@ -4,15 +4,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "bp_input.h"
+#include "bp_offload.h"
 #include "bp_parse.h"
 
 struct bp_pipeline {
 	bp_options opts;
 	const bp_cues *cues;
 	const bp_rules *rules;
-	bp_classifier *classifier;
+	bp_classifier *classifier; /* in line, or */
+	bp_offload *offload;       /* on a second thread */
 	bp_tokenizer *tok;
 	bp_parser *parser;
 	bp_emitter *emitter;
@@ -53,6 +56,8 @@ static bp_status on_block(void *ctx, const bp_block *b, bp_error *err)
 	bp_tags tags;
 	bp_status st;
 
+	if (pl->offload)
+		return bp_offload_block(pl->offload, b, err);
 	if (!pl->classifier)
 		return bp_emit_block(pl->emitter, b, NULL, err);
 	st = bp_classifier_run(pl->classifier, b->buf, b->len, b->heading_len, &tags, err);
@@ -74,7 +79,19 @@ static bp_status on_briefing(void *ctx, const bp_briefing *b, bp_error *err)
 	}
 	src.path = pl->path;
 	src.format = pl->format;
+	if (pl->offload)
+		return bp_offload_briefing(pl->offload, b, &src, err);
 	return bp_emit_briefing(pl->emitter, b, &src, err);
+}
+
+/* Whether to classify on a second thread: asked for, or (0) two CPUs. */
+static int use_thread(unsigned threads)
+{
+	if (threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		return n >= 2;
+	}
+	return threads >= 2;
 }
 
 bp_pipeline *bp_pipeline_new(const bp_options *opts, const bp_cues *cues, const bp_rules *rules,
@@ -97,9 +114,12 @@ bp_pipeline *bp_pipeline_new(const bp_options *opts, const bp_cues *cues, const 
 	pl->emitter = bp_emitter_new(opts->pretty, write, ctx);
 	pl->digest = bp_digest_new();
 	pl->readbuf = malloc(BP_READ_CHUNK);
-	pl->classifier = rules ? bp_classifier_new(rules) : NULL;
+	if (rules && use_thread(opts->threads) && pl->emitter)
+		pl->offload = bp_offload_new(rules, pl->emitter);
+	else if (rules)
+		pl->classifier = bp_classifier_new(rules);
 	if (!pl->tok || !pl->parser || !pl->emitter || !pl->digest || !pl->readbuf ||
-	    (rules && !pl->classifier)) {
+	    (rules && !pl->classifier && !pl->offload)) {
 		bp_pipeline_free(pl);
 		return NULL;
 	}
@@ -110,6 +130,7 @@ void bp_pipeline_free(bp_pipeline *pl)
 {
 	if (!pl)
 		return;
+	bp_offload_free(pl->offload); /* before the emitter it writes to */
 	bp_tokenizer_free(pl->tok);
 	bp_parser_free(pl->parser);
 	bp_emitter_free(pl->emitter);
@@ -177,8 +198,24 @@ static bp_status fail(bp_status st, const char *path, bp_error *err)
 	return st;
 }
 
-bp_status bp_pipeline_run_mem(bp_pipeline *pl, const char *bytes, size_t len, const char *path,
-			      bp_error *err)
+/* The end of an input. With the classifier on its thread, its records still
+ * queued go out now: after an error, those parsed before it (as in line). */
+static bp_status settle(bp_pipeline *pl, bp_status st, const char *path, bp_error *err)
+{
+	bp_error later;
+
+	if (!pl->offload)
+		return st;
+	if (st != BP_OK) {
+		bp_offload_flush(pl->offload, &later); /* the first error is the one to report */
+		return st;
+	}
+	st = bp_offload_flush(pl->offload, err);
+	return st == BP_OK ? st : fail(st, path, err);
+}
+
+static bp_status run_mem(bp_pipeline *pl, const char *bytes, size_t len, const char *path,
+			 bp_error *err)
 {
 	bp_status st;
 
@@ -191,7 +228,7 @@ bp_status bp_pipeline_run_mem(bp_pipeline *pl, const char *bytes, size_t len, co
 	return finish(pl, path, err);
 }
 
-bp_status bp_pipeline_run_fd(bp_pipeline *pl, int fd, const char *path, bp_error *err)
+static bp_status run_fd(bp_pipeline *pl, int fd, const char *path, bp_error *err)
 {
 	size_t have = 0, got;
 	bp_status st;
@@ -216,4 +253,15 @@ bp_status bp_pipeline_run_fd(bp_pipeline *pl, int fd, const char *path, bp_error
 			return st;
 	}
 	return finish(pl, path, err);
+}
+
+bp_status bp_pipeline_run_mem(bp_pipeline *pl, const char *bytes, size_t len, const char *path,
+			      bp_error *err)
+{
+	return settle(pl, run_mem(pl, bytes, len, path, err), path, err);
+}
+
+bp_status bp_pipeline_run_fd(bp_pipeline *pl, int fd, const char *path, bp_error *err)
+{
+	return settle(pl, run_fd(pl, fd, path, err), path, err);
 }

@@ -70,7 +70,7 @@ static bp_status run(unsigned chunk, int pretty, const char *bytes, size_t len, 
 	sink *s = &sinks[chunk][pretty];
 
 	if (!pipes[chunk][pretty]) {
-		bp_options o = { pretty, chunk };
+		bp_options o = { pretty, chunk, 1 };
 		pipes[chunk][pretty] = bp_pipeline_new(&o, cues, rules, discard, s);
 		if (!pipes[chunk][pretty])
 			die("out of memory");

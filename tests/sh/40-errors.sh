@@ -412,4 +412,54 @@ else
 fi
 (trap '' PIPE; timeout 60 "$BIN" $NC victim.txt victim.txt victim.txt 2> sigpipe-ignored.err; echo $? > sigpipe-ignored.rc) | head -c 100 > /dev/null
 expect sigpipe-ignored 1 "briefparse: write error: Broken pipe" && ok sigpipe-ignored
+# ---- 4. the classifier on its own thread ---------------------------------------
+# With classification on, records go through bp_offload (a second thread)
+# unless -t1: byte-identical output and the same errors either way. victim.txt
+# spans several batches (BP_OFFLOAD_BATCH).
+for t in 1 2; do
+	"$BIN" -t$t good.txt good2.txt victim.txt > all-t$t.out 2> all-t$t.err
+done
+if [ -s all-t1.out ] && cmp -s all-t1.out all-t2.out && [ ! -s all-t1.err ] && [ ! -s all-t2.err ]; then
+	ok threads-same-output
+else
+	fail threads-same-output "-t1 and -t2 differ" "$(cmp all-t1.out all-t2.out 2>&1 | head -n 2)"
+fi
+for t in 1 2; do
+	n=classify-read-error-t$t
+	frun $n BP_FAULT_READ_AFTER=200000 BP_FAULT_READ_FILE=victim.txt -- -t$t victim.txt good2.txt
+	expect $n 1 "briefparse: 'victim.txt': read error: Input/output error" || continue
+	# the records parsed before the error are out, then the next input's
+	if [ "$(grep -c '^{"type":"statement"' $n.out)" -gt 0 ] &&
+		[ "$(grep -c '"path":"good2.txt"' $n.out)" = 1 ]; then
+		ok $n
+	else
+		fail $n "records before the error or of the next input missing"
+	fi
+done
+if cmp -s classify-read-error-t1.out classify-read-error-t2.out; then
+	ok classify-read-error-same
+else
+	fail classify-read-error-same "-t1 and -t2 emit different records before a read error"
+fi
+for t in 1 2; do
+	n=classify-write-enospc-t$t
+	frun $n BP_FAULT_WRITE=enospc BP_FAULT_WRITE_AFTER=150000 -- -t$t good.txt good2.txt victim.txt
+	if expect $n 1 "briefparse: write error: No space left on device"; then
+		size=$(wc -c < $n.out)
+		if [ "$size" -le 150000 ] && head -c "$size" all-t1.out | cmp -s - $n.out; then
+			ok $n
+		else
+			fail $n "output is not a prefix of the real output, or too long"
+		fi
+	fi
+done
+(timeout 60 "$BIN" -t2 victim.txt victim.txt victim.txt 2> sigpipe-t2.err; echo $? > sigpipe-t2.rc) | head -c 100 > /dev/null
+rc=$(cat sigpipe-t2.rc)
+if [ "$rc" = 141 ] || { [ "$rc" = 1 ] && [ "$(cat sigpipe-t2.err)" = "briefparse: write error: Broken pipe" ]; }; then
+	ok sigpipe-t2
+else
+	fail sigpipe-t2 "exit status $rc (124: timed out)" "$(head -n 3 sigpipe-t2.err)"
+fi
+rm -f all-t*.out classify-*.out
+
 rm -f victim.* all.out write-*.out

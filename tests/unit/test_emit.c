@@ -54,7 +54,8 @@ static bp_block make_block(void)
 	anchor[0].norm = 0;
 	anchor[0].raw = (uint64_t)1 << 40;
 	b.type = BP_BLOCK_STATEMENT;
-	b.briefing = &briefing;
+	b.briefing_id = briefing.id;
+	b.date = briefing.date;
 	b.seq = 3;
 	b.agenda = "7";
 	b.buf = text;

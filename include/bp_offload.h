@@ -1,0 +1,42 @@
+/*
+ * bp_offload.h - the classifier on a second thread, records still in order.
+ *
+ * The pipeline hands blocks and briefing records here instead of to the
+ * classifier and the emitter. They are copied into a batch; a full batch
+ * goes to the classifier thread while the calling thread emits the batch
+ * before it (classified meanwhile) and goes on parsing into a fresh one.
+ * Parsing and output thus overlap classification. Output is byte-identical
+ * to classifying in line: records leave in the order they came, from the
+ * calling thread, through the same emitter. Memory: two batches of about
+ * BP_OFFLOAD_BATCH bytes (or one block, when a block is larger).
+ */
+#ifndef BP_OFFLOAD_H
+#define BP_OFFLOAD_H
+
+#include "bp_classify.h"
+#include "bp_emit.h"
+#include "bp_error.h"
+#include "bp_parse.h"
+
+#define BP_OFFLOAD_BATCH (64u << 10) /* bytes of block text per batch */
+
+typedef struct bp_offload bp_offload;
+
+/* rules and emitter must outlive it. The thread starts with the first
+ * batch. NULL on allocation failure. */
+bp_offload *bp_offload_new(const bp_rules *rules, bp_emitter *emitter);
+/* Stops the thread; what is still queued is dropped. */
+void bp_offload_free(bp_offload *o);
+
+/* Queue a block (copied) or a briefing record (copied, with src). May emit
+ * earlier records: errors are theirs (classification, writing). */
+bp_status bp_offload_block(bp_offload *o, const bp_block *b, bp_error *err);
+bp_status bp_offload_briefing(bp_offload *o, const bp_briefing *b, const bp_source_info *src,
+			      bp_error *err);
+/* Classifies and emits everything queued. On an error, the records before
+ * the failing one are out and the rest is dropped. */
+bp_status bp_offload_flush(bp_offload *o, bp_error *err);
+/* Drops everything queued (after an error of the input being parsed). */
+void bp_offload_drop(bp_offload *o);
+
+#endif
