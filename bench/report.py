@@ -116,6 +116,11 @@ def targets(by):
             return f"; from cpu time {(ra['bytes'] / ra['cpu_s']) / (rb['bytes'] / rb['cpu_s']):.3f}x"
         return ""
 
+    def one_thread(b):  # full on one thread (-t1): the classifier's own cost
+        if mbps("full-1t") and mbps(b):
+            return f"; on one thread (-t1) {mbps('full-1t') / mbps(b):.3f}x"
+        return ""
+
     out = []
     for tid, what, goal, stretch in TARGETS:
         t = {"id": tid, "what": what, "goal": goal, "stretch": stretch, "value": None}
@@ -126,14 +131,15 @@ def targets(by):
             t["text"] = (f"{t['value']:.3f}x  (full {mbps('full'):.1f} MB/s, grep "
                          f"{mbps('grep'):.1f} MB/s; goal >= {goal}x, stretch {stretch}x: "
                          f"{'reached' if t['stretch_ok'] else 'not reached'}"
-                         f"{cpu_ratio('full', 'grep')})")
+                         f"{cpu_ratio('full', 'grep')}{one_thread('grep')})")
         elif tid == "full-vs-noclassify" and mbps("full") and mbps("no-classify"):
             t["value"] = mbps("full") / mbps("no-classify")
             t["ok"] = t["value"] >= goal
             cost = 1 - t["value"]
             t["text"] = (f"{t['value']:.3f}x  (full {mbps('full'):.1f} MB/s, --no-classify "
                          f"{mbps('no-classify'):.1f} MB/s: classification is {cost:.0%} of "
-                         f"the time; goal <= 50%{cpu_ratio('full', 'no-classify')})")
+                         f"the time; goal <= 50%{cpu_ratio('full', 'no-classify')}"
+                         f"{one_thread('no-classify')})")
         elif tid == "rss" and all(n in by for n in ("full-1m", "full", "full-1g")):
             kib = [by[n]["peak_rss_kib"] for n in ("full-1m", "full", "full-1g")]
             spread = max(kib) - min(kib)

@@ -2,29 +2,44 @@
  * offload.c - the classifier on a second thread (bp_offload.h).
  *
  * Two batches take turns. The caller fills one (fill) while the thread
- * classifies the other (flight). When fill is full, the caller waits for
- * flight, hands fill to the thread and emits flight, which then becomes the
- * next fill. A batch owns copies of its blocks (text, offset map, strings)
- * in chunks that never move, and the tags the thread found for them.
+ * classifies the other (flight). When fill is full, the caller helps with
+ * flight until it is classified, hands fill to the thread and emits flight,
+ * which then becomes the next fill. Helping: the thread claims flight's
+ * items from the front, the caller from the back, one atomic exchange per
+ * item, so each item is classified once and neither waits while the other
+ * has work. A batch owns copies of its blocks (text, offset map, strings)
+ * in chunks that never move, and the tags found for them, in one array per
+ * side (thread, caller).
  */
 #include "bp_offload.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <threads.h>
+#include <pthread.h>
 
 #define CHUNK_BYTES (BP_OFFLOAD_BATCH + (16u << 10))
 #define ALIGN 16
 
+enum { SIDE_THREAD, SIDE_CALLER, NSIDES };
+
 typedef struct item {
 	int is_block;
 	bp_block block;    /* its buf, map and strings point into the batch */
-	size_t tags;       /* its tags: the batch's tags[tags, tags + nc + no + nt) */
+	atomic_int claimed; /* set by the side that classifies it */
+	int side;          /* that side: its tags are tags[side].v[tags, + nc + no + nt) */
+	bp_status st;      /* of its classification */
+	size_t tags;
 	size_t nc, no, nt;
 	bp_briefing *briefing; /* a briefing record: a copy, owned */
 	bp_source_info src;
 } item;
+
+typedef struct tagvec {
+	bp_tag *v;
+	size_t n, cap;
+} tagvec;
 
 typedef struct chunk {
 	struct chunk *next;
@@ -37,22 +52,20 @@ typedef struct batch {
 	size_t n, cap;
 	chunk *chunks;      /* newest first */
 	size_t bytes;       /* block bytes copied in */
-	bp_tag *tags;       /* written by the thread */
-	size_t ntags, tags_cap;
-	size_t failed;      /* the item whose classification failed, or SIZE_MAX */
-	bp_status st;       /* ... and why */
-	bp_error err;
-	int done;           /* classified (under mu) */
+	tagvec tags[NSIDES];
+	size_t failed[NSIDES]; /* each side's first item whose classification failed */
+	bp_error err[NSIDES];  /* ... and why */
+	int done;           /* the thread is through (under mu) */
 } batch;
 
 struct bp_offload {
-	bp_classifier *classifier; /* the thread's (or, without one, the caller's) */
+	bp_classifier *classifier[NSIDES];
 	bp_emitter *emitter;
 	batch batches[2];
 	batch *fill, *flight;
-	thrd_t thread;
-	mtx_t mu;
-	cnd_t cv;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
 	batch *job;         /* for the thread (under mu) */
 	int quit;           /* (under mu) */
 	int started;        /* the thread runs */
@@ -108,6 +121,7 @@ static item *new_item(batch *bt)
 		bt->cap = cap;
 	}
 	memset(&bt->items[bt->n], 0, sizeof(item));
+	atomic_init(&bt->items[bt->n].claimed, 0);
 	return &bt->items[bt->n];
 }
 
@@ -130,8 +144,11 @@ static void reset(batch *bt)
 		c = next;
 	}
 	bt->chunks = kept;
-	bt->n = bt->bytes = bt->ntags = 0;
-	bt->failed = SIZE_MAX;
+	bt->n = bt->bytes = 0;
+	for (int side = 0; side < NSIDES; side++) {
+		bt->tags[side].n = 0;
+		bt->failed[side] = SIZE_MAX;
+	}
 	bt->done = 0;
 }
 
@@ -140,84 +157,110 @@ static void release(batch *bt)
 	reset(bt);
 	free(bt->chunks);
 	free(bt->items);
-	free(bt->tags);
+	for (int side = 0; side < NSIDES; side++)
+		free(bt->tags[side].v);
 }
 
 /* ---- the classifier thread ---- */
 
-/* Appends the tags of one run to the batch for item it. */
-static int keep_tags(batch *bt, item *it, const bp_tags *t)
+/* Appends the tags of one run to tv for item it. */
+static int keep_tags(tagvec *tv, item *it, const bp_tags *t)
 {
-	size_t need = bt->ntags + t->ncountries + t->norganizations + t->ntopics;
+	size_t need = tv->n + t->ncountries + t->norganizations + t->ntopics;
 	bp_tag *dst;
 
-	if (need > bt->tags_cap) {
-		size_t cap = bt->tags_cap ? bt->tags_cap : 1024;
-		bp_tag *nt;
-		while (cap < need)
-			cap *= 2;
-		nt = realloc(bt->tags, cap * sizeof(*nt));
-		if (!nt)
-			return 0;
-		bt->tags = nt;
-		bt->tags_cap = cap;
-	}
-	it->tags = bt->ntags;
+	it->tags = tv->n;
 	it->nc = t->ncountries;
 	it->no = t->norganizations;
 	it->nt = t->ntopics;
-	dst = bt->tags + bt->ntags;
+	if (need == tv->n)
+		return 1;
+	if (need > tv->cap) {
+		size_t cap = tv->cap ? tv->cap : 1024;
+		bp_tag *nv;
+		while (cap < need)
+			cap *= 2;
+		nv = realloc(tv->v, cap * sizeof(*nv));
+		if (!nv)
+			return 0;
+		tv->v = nv;
+		tv->cap = cap;
+	}
+	dst = tv->v + tv->n;
 	if (it->nc)
 		memcpy(dst, t->countries, it->nc * sizeof(*dst));
 	if (it->no)
 		memcpy(dst + it->nc, t->organizations, it->no * sizeof(*dst));
 	if (it->nt)
 		memcpy(dst + it->nc + it->no, t->topics, it->nt * sizeof(*dst));
-	bt->ntags = need;
+	tv->n = need;
 	return 1;
 }
 
-static void classify_batch(bp_classifier *c, batch *bt)
+/* Classifies item i for side, unless the other side has claimed it: then
+ * returns 0 (the sides meet there). */
+static int classify_item(bp_offload *o, batch *bt, size_t i, int side)
 {
-	for (size_t i = 0; i < bt->n; i++) {
-		item *it = &bt->items[i];
-		bp_tags t;
-		bp_status st;
-		if (!it->is_block)
-			continue;
-		st = bp_classifier_run(c, it->block.buf, it->block.len, it->block.heading_len, &t,
-				       &bt->err);
-		if (st == BP_OK && !keep_tags(bt, it, &t))
-			st = bp_error_set(&bt->err, BP_ERR_NOMEM, NULL, 0, "out of memory");
-		if (st != BP_OK) {
-			bt->failed = i;
-			bt->st = st;
-			return;
+	item *it = &bt->items[i];
+	bp_error err;
+	bp_tags t;
+	bp_status st;
+
+	if (atomic_exchange(&it->claimed, 1))
+		return 0;
+	it->side = side;
+	it->st = BP_OK;
+	if (!it->is_block)
+		return 1;
+	st = bp_classifier_run(o->classifier[side], it->block.buf, it->block.len,
+			       it->block.heading_len, &t, &err);
+	if (st == BP_OK && !keep_tags(&bt->tags[side], it, &t))
+		st = bp_error_set(&err, BP_ERR_NOMEM, NULL, 0, "out of memory");
+	if (st != BP_OK) {
+		it->st = st;
+		if (i < bt->failed[side]) {
+			bt->failed[side] = i;
+			bt->err[side] = err;
 		}
 	}
+	return 1;
 }
 
-static int thread_main(void *arg)
+/* The thread's share of a batch: from the front. */
+static void classify_front(bp_offload *o, batch *bt)
+{
+	for (size_t i = 0; i < bt->n && classify_item(o, bt, i, SIDE_THREAD); i++)
+		;
+}
+
+/* The caller's share: from the back, while the thread works on the front. */
+static void classify_back(bp_offload *o, batch *bt)
+{
+	for (size_t i = bt->n; i-- > 0 && classify_item(o, bt, i, SIDE_CALLER);)
+		;
+}
+
+static void *thread_main(void *arg)
 {
 	bp_offload *o = arg;
 
-	mtx_lock(&o->mu);
+	pthread_mutex_lock(&o->mu);
 	for (;;) {
 		batch *bt;
 		while (!o->job && !o->quit)
-			cnd_wait(&o->cv, &o->mu);
+			pthread_cond_wait(&o->cv, &o->mu);
 		if (!o->job)
 			break;
 		bt = o->job;
-		mtx_unlock(&o->mu);
-		classify_batch(o->classifier, bt);
-		mtx_lock(&o->mu);
+		pthread_mutex_unlock(&o->mu);
+		classify_front(o, bt);
+		pthread_mutex_lock(&o->mu);
 		o->job = NULL;
 		bt->done = 1;
-		cnd_broadcast(&o->cv);
+		pthread_cond_broadcast(&o->cv);
 	}
-	mtx_unlock(&o->mu);
-	return 0;
+	pthread_mutex_unlock(&o->mu);
+	return NULL;
 }
 
 /* Hands bt to the thread (started on first use). Without a thread the
@@ -225,31 +268,31 @@ static int thread_main(void *arg)
 static void submit(bp_offload *o, batch *bt)
 {
 	if (!o->started && !o->no_thread) {
-		if (thrd_create(&o->thread, thread_main, o) == thrd_success)
+		if (pthread_create(&o->thread, NULL, thread_main, o) == 0)
 			o->started = 1;
 		else
 			o->no_thread = 1;
 	}
 	if (o->no_thread) {
-		classify_batch(o->classifier, bt);
+		classify_back(o, bt);
 		bt->done = 1;
 		return;
 	}
-	mtx_lock(&o->mu);
+	pthread_mutex_lock(&o->mu);
 	bt->done = 0;
 	o->job = bt;
-	cnd_broadcast(&o->cv);
-	mtx_unlock(&o->mu);
+	pthread_cond_broadcast(&o->cv);
+	pthread_mutex_unlock(&o->mu);
 }
 
 static void wait_done(bp_offload *o, batch *bt)
 {
 	if (o->no_thread)
 		return;
-	mtx_lock(&o->mu);
+	pthread_mutex_lock(&o->mu);
 	while (!bt->done)
-		cnd_wait(&o->cv, &o->mu);
-	mtx_unlock(&o->mu);
+		pthread_cond_wait(&o->cv, &o->mu);
+	pthread_mutex_unlock(&o->mu);
 }
 
 /* ---- the caller's side ---- */
@@ -259,13 +302,14 @@ static bp_status emit_batch(bp_offload *o, batch *bt, bp_error *err)
 	for (size_t i = 0; i < bt->n; i++) {
 		const item *it = &bt->items[i];
 		bp_status st;
-		if (i == bt->failed) {
+		if (it->st != BP_OK) {
 			if (err)
-				*err = bt->err;
-			return bt->st;
+				*err = bt->err[it->side];
+			return it->st;
 		}
 		if (it->is_block) {
-			const bp_tag *t = bt->tags + it->tags;
+			static const bp_tag none[1];
+			const bp_tag *v = bt->tags[it->side].v, *t = v ? v + it->tags : none;
 			bp_tags tags = {t, it->nc, t + it->nc, it->no, t + it->nc + it->no, it->nt};
 			st = bp_emit_block(o->emitter, &it->block, &tags, err);
 		} else {
@@ -294,8 +338,10 @@ static bp_status cycle(bp_offload *o, bp_error *err)
 	batch *prev = o->flight;
 	bp_status st = BP_OK;
 
-	if (prev)
+	if (prev) {
+		classify_back(o, prev);
 		wait_done(o, prev);
+	}
 	o->flight = o->fill;
 	submit(o, o->flight);
 	o->fill = prev ? prev : (o->flight == &o->batches[0] ? &o->batches[1] : &o->batches[0]);
@@ -315,6 +361,7 @@ bp_status bp_offload_flush(bp_offload *o, bp_error *err)
 	if (o->fill->n)
 		st = cycle(o, err);
 	if (st == BP_OK && o->flight) {
+		classify_back(o, o->flight);
 		wait_done(o, o->flight);
 		st = emit_batch(o, o->flight, err);
 	}
@@ -368,19 +415,21 @@ bp_offload *bp_offload_new(const bp_rules *rules, bp_emitter *emitter)
 	o->fill = &o->batches[0];
 	reset(&o->batches[0]);
 	reset(&o->batches[1]);
-	o->classifier = bp_classifier_new(rules);
-	if (!o->classifier || mtx_init(&o->mu, mtx_plain) != thrd_success) {
-		bp_classifier_free(o->classifier);
-		free(o);
-		return NULL;
-	}
-	if (cnd_init(&o->cv) != thrd_success) {
-		mtx_destroy(&o->mu);
-		bp_classifier_free(o->classifier);
-		free(o);
-		return NULL;
+	o->classifier[SIDE_THREAD] = bp_classifier_new(rules);
+	o->classifier[SIDE_CALLER] = bp_classifier_new(rules);
+	if (!o->classifier[SIDE_THREAD] || !o->classifier[SIDE_CALLER] ||
+	    pthread_mutex_init(&o->mu, NULL) != 0)
+		goto fail;
+	if (pthread_cond_init(&o->cv, NULL) != 0) {
+		pthread_mutex_destroy(&o->mu);
+		goto fail;
 	}
 	return o;
+fail:
+	bp_classifier_free(o->classifier[SIDE_THREAD]);
+	bp_classifier_free(o->classifier[SIDE_CALLER]);
+	free(o);
+	return NULL;
 }
 
 void bp_offload_free(bp_offload *o)
@@ -388,16 +437,17 @@ void bp_offload_free(bp_offload *o)
 	if (!o)
 		return;
 	if (o->started) { /* it finishes the batch it has, then sees quit */
-		mtx_lock(&o->mu);
+		pthread_mutex_lock(&o->mu);
 		o->quit = 1;
-		cnd_broadcast(&o->cv);
-		mtx_unlock(&o->mu);
-		thrd_join(o->thread, NULL);
+		pthread_cond_broadcast(&o->cv);
+		pthread_mutex_unlock(&o->mu);
+		pthread_join(o->thread, NULL);
 	}
 	release(&o->batches[0]);
 	release(&o->batches[1]);
-	cnd_destroy(&o->cv);
-	mtx_destroy(&o->mu);
-	bp_classifier_free(o->classifier);
+	pthread_cond_destroy(&o->cv);
+	pthread_mutex_destroy(&o->mu);
+	bp_classifier_free(o->classifier[SIDE_THREAD]);
+	bp_classifier_free(o->classifier[SIDE_CALLER]);
 	free(o);
 }

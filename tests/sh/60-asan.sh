@@ -122,13 +122,16 @@ SHIM="$D/shim.so"
 if cc -shared -fPIC -o "$SHIM" "$BP_ROOT/tests/fault/shim.c" -ldl 2>"$D/err"; then
 	for env in "BP_FAULT_READ_AFTER=20000 BP_FAULT_READ_FILE=twice.txt" \
 		"BP_FAULT_WRITE=enospc BP_FAULT_WRITE_AFTER=3000" "BP_FAULT_WRITE=eio"; do
-		n=fault-$(echo "$env" | sed 's/BP_FAULT_//g; s/ /,/g')
-		# shellcheck disable=SC2086
-		env ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0" LD_PRELOAD="$SHIM" $env \
-			"$ASAN" --no-classify twice.txt cut.txt > /dev/null 2> "$D/err"
-		rc=$?
-		sanitized "$n" "$D/err" || continue
-		if [ $rc = 1 ] && [ "$(wc -l < "$D/err")" = 1 ]; then ok "$n"; else fail "$n" "exit status $rc" "$(head -n 3 "$D/err")"; fi
+		# without classification, and with it on the classifier thread
+		for mode in --no-classify -t2; do
+			n=fault-$(echo "$env" | sed 's/BP_FAULT_//g; s/ /,/g')$mode
+			# shellcheck disable=SC2086
+			env ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0" LD_PRELOAD="$SHIM" $env \
+				"$ASAN" $mode twice.txt cut.txt > /dev/null 2> "$D/err"
+			rc=$?
+			sanitized "$n" "$D/err" || continue
+			if [ $rc = 1 ] && [ "$(wc -l < "$D/err")" = 1 ]; then ok "$n"; else fail "$n" "exit status $rc" "$(head -n 3 "$D/err")"; fi
+		done
 	done
 else
 	fail fault-shim-build "$(cat "$D/err")"
