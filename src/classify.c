@@ -89,10 +89,10 @@ typedef struct tpattern {
 	unsigned long line;
 } tpattern;
 
-typedef struct piece { /* one compiled, anchored prefix tree */
+typedef struct rx { /* one compiled PCRE2 pattern, matched anchored */
 	pcre2_code *code;
 	int jit;
-} piece;
+} rx;
 
 /* A node of a radix tree: the bytes of a key so far, single-child chains
  * merged. A node is reached by one edge byte and then spells its label;
@@ -105,19 +105,17 @@ typedef struct tnode {
 	uint32_t child;
 	int32_t key;    /* the key ending here (topics: the first in file order), or -1 */
 	uint8_t nlabel; /* <= ALIAS_MAX, PREFIX_MAX */
-	uint8_t plain;  /* topics: that key's PLAIN_* kind, or 0; | PLAIN_SHARED */
+	uint8_t plain;  /* topics: that key's PLAIN_* kind, or 0 */
 	uint16_t nchild;
 } tnode;
 
 /* Topic patterns that the trie settles without PCRE2: a literal, and a
  * literal followed by \\b; the same with (?-i) (compared case-sensitively). */
 enum { PLAIN_LIT = 1, PLAIN_LIT_B, PLAIN_CS, PLAIN_CS_B };
-#define PLAIN_KIND 0x7F   /* tnode.plain: the kind */
-#define PLAIN_SHARED 0x80 /* tnode.plain: other patterns have the same prefix */
 
 #define NCLS 37
 #define FILTER_BITS (NCLS * NCLS * NCLS)
-#define QUAD_SHIFT 16
+#define QUAD_SHIFT 13
 #define GAZ_SHIFT 17
 #define QUAD_HASH(k4) ((unsigned)(((uint32_t)(k4) * 2654435761u) >> (32 - QUAD_SHIFT)))
 #define BIT(map, i) (((map)[(i) >> 3] >> ((i) & 7)) & 1)
@@ -149,10 +147,14 @@ struct bp_rules {
 	double heading_weight, block_bytes, min_bytes, relative;
 	unsigned repeat_cap, max_topics;
 	trie tries[NSIDES];
-	piece *pieces;        /* topics: anchored; one per first byte, one for no prefix */
-	size_t npieces;
-	short piece_of[256];  /* the piece for a word's first byte, or -1 */
-	short empty_piece;    /* topic patterns without a literal prefix, or -1 */
+	/* Topics: PCRE2 for what the tree does not settle. At a tree node whose
+	 * patterns are not one plain literal: their rests, as alternatives in
+	 * file order, matched from the end of the prefix. Patterns without a
+	 * literal prefix: one pattern matched from the word start. */
+	rx *rxs;
+	size_t nrx;
+	uint16_t *node_rx;    /* by topic tree node: 1 + its rx, or 0 */
+	short empty_rx;       /* the patterns without a literal prefix, or -1 */
 	unsigned char empty_first[32]; /* the bytes they can start with */
 	unsigned char kind[256]; /* KIND_* of a byte */
 	unsigned char wordbyte[256]; /* WB_*: KIND_ALNUM and KIND_LEAD are WB_WORD */
@@ -160,14 +162,16 @@ struct bp_rules {
 	unsigned char cls[256];   /* filter class: a-z folded 1-26, 0-9 27-36, else 0 */
 	/* Prefilters, exact on bytes the keys begin with, so cheap per word:
 	 * gazetteer: a hash of the first run of word bytes (gazfirst), then of
-	 * the run and what follows it (gazrun); topics: the
-	 * classes of the first three (tri), then either a key shorter than four
-	 * bytes with them (shortk) or the hash of the first four classes (quad). */
+	 * the run and what follows it (gazrun). Topics: the classes of the
+	 * first three bytes (tri), then either a key shorter than four bytes
+	 * with them (shortk), or, by a hash of the first four classes, the
+	 * shortest first run of a key with them (quadmin; 255 for none): a text
+	 * word whose first run is shorter cannot start one. */
 	unsigned char gazfirst[(1u << GAZ_SHIFT) / 8];
 	unsigned char gazrun[(1u << GAZ_SHIFT) / 8];
 	unsigned char tri[(FILTER_BITS + 7) / 8];
 	unsigned char shortk[(FILTER_BITS + 7) / 8];
-	unsigned char quad[(1u << QUAD_SHIFT) / 8];
+	unsigned char quadmin[1u << QUAD_SHIFT];
 };
 
 struct bp_classifier {
@@ -175,9 +179,12 @@ struct bp_classifier {
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *jstack;
-	bp_tag *ent_tags;  /* by entity index */
-	unsigned *ent_touched;
+	/* the entities a run found, in the order found: few, so kept together
+	 * rather than in an array by entity index (cache) */
+	bp_tag *ent_tags;
+	unsigned *ent_touched; /* their entity indices */
 	size_t nent_touched;
+	unsigned *ent_slot;    /* by entity index: 1 + its index in ent_tags, or 0 */
 	bp_tag *topic_tags; /* by topic index */
 	double *topic_raw;
 	unsigned *topic_touched;
@@ -193,6 +200,7 @@ enum { WB_OTHER, WB_WORD, WB_CONT }; /* a continuation byte continues what it fo
 
 static void init_tables(bp_rules *r)
 {
+	memset(r->quadmin, 0xFF, sizeof(r->quadmin));
 	for (int b = 0; b < 256; b++) {
 		unsigned char k = KIND_OTHER;
 		if ((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9'))
@@ -211,41 +219,6 @@ static void init_tables(bp_rules *r)
 }
 
 /* ---- prefilters ---- */
-
-/* Sets the topic filter bits for classes (c0, c1, c2, c3); -1 is "any", and
- * c3 < 0 marks a key shorter than four bytes. */
-static void filter_set(bp_rules *r, int c0, int c1, int c2, int c3)
-{
-	for (int a = c0 < 0 ? 0 : c0; a <= (c0 < 0 ? NCLS - 1 : c0); a++)
-		for (int b = c1 < 0 ? 0 : c1; b <= (c1 < 0 ? NCLS - 1 : c1); b++)
-			for (int c = c2 < 0 ? 0 : c2; c <= (c2 < 0 ? NCLS - 1 : c2); c++) {
-				unsigned k = (unsigned)((a * NCLS + b) * NCLS + c);
-				SET(r->tri, k);
-				if (c3 < 0)
-					SET(r->shortk, k);
-				else
-					SET(r->quad, QUAD_HASH(k * NCLS + (unsigned)c3));
-			}
-}
-
-/* Adds a topic key (folded prefix bytes; for an empty one its first[] set). */
-static void filter_topic(bp_rules *r, const char *key, size_t n, const unsigned char *first)
-{
-	const unsigned char *k = (const unsigned char *)key;
-
-	if (n == 0) {
-		unsigned char seen[NCLS] = {0};
-		for (int b = 0; b < 256; b++)
-			if (BIT(first, b))
-				seen[r->cls[b]] = 1;
-		for (int c = 0; c < NCLS; c++)
-			if (seen[c])
-				filter_set(r, c, -1, -1, -1);
-		return;
-	}
-	filter_set(r, r->cls[k[0]], n > 1 ? r->cls[k[1]] : -1, n > 2 ? r->cls[k[2]] : -1,
-		   n > 3 ? r->cls[k[3]] : -1);
-}
 
 /* The length of the run of word bytes (KIND_ALNUM, KIND_LEAD) at s[0, n). */
 static size_t word_run(const unsigned char *wb, const unsigned char *s, size_t n)
@@ -269,14 +242,16 @@ static inline uint64_t head8(const unsigned char *s, size_t n, unsigned char h[8
 	return bp_swar_load_le(h);
 }
 
-/* The gazetteer filters key on an alias's first run of word bytes: its
- * length n and first eight bytes, from head8's word (gaz_key). gazfirst
- * holds gaz_bit(key, GAZ_FIRST) of every alias; gazrun adds what follows
- * the run: GAZ_END when the alias ends with it, else gaz_next(x, y) of the
- * two bytes after it. A matching alias has the same first run as the text,
- * as the run ends at a non-word byte or where the alias must end at a word
- * end (see "Words"). */
-static inline uint64_t gaz_key(uint64_t head, size_t n)
+/* First-run filters, for gazetteer aliases and for topic keys that go on
+ * past their first word: a key matches only where the text's first run of
+ * word bytes is the key's own (it ends at a non-word byte, or where an alias
+ * must end at a word end; see "Words"). run_key is that run (its length n
+ * and first eight bytes, from head8's word). A filter is two bitmaps of
+ * 2^shift bits: `first` holds run_bit(key, RUN_FIRST) of every key; `after`
+ * adds what follows the run: RUN_END when the key ends with it, else
+ * run_next(x, y) of the two bytes after it (y = RUN_ANY when the key ends
+ * one byte past its run). */
+static inline uint64_t run_key(uint64_t head, size_t n)
 {
 	static const uint64_t first_bytes[9] = {
 		0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFFull, 0xFFFFFFFFFFFFull,
@@ -284,48 +259,95 @@ static inline uint64_t gaz_key(uint64_t head, size_t n)
 	return (head & first_bytes[n < 8 ? n : 8]) ^ (uint64_t)n * 0xFF51AFD7ED558CCDu;
 }
 
-static inline unsigned gaz_bit(uint64_t key, unsigned next)
+static inline unsigned run_bit(uint64_t key, unsigned next, unsigned shift)
 {
-	return (unsigned)(((key ^ (uint64_t)next << 40) * 0x9E3779B97F4A7C15u) >> (64 - GAZ_SHIFT));
+	return (unsigned)(((key ^ (uint64_t)next << 40) * 0x9E3779B97F4A7C15u) >> (64 - shift));
 }
 
-#define GAZ_END 0
-#define GAZ_ANY 0x100     /* gaz_next's y for an alias one byte past its run */
-#define GAZ_FIRST 0x20000 /* gazfirst: the run alone, whatever follows */
-static inline unsigned gaz_next(unsigned x, unsigned y)
+#define RUN_END 0
+#define RUN_ANY 0x100     /* run_next's y for a key one byte past its run */
+#define RUN_FIRST 0x20000 /* `first`: the run alone, whatever follows */
+static inline unsigned run_next(unsigned x, unsigned y)
 {
 	return 1 + (x << 9 | y); /* 1 .. 0x1FF00 */
 }
 
-/* Sets an alias's bits: its first run; the run with what follows it: the
- * end, or one byte (then any next byte), or two. */
-static void filter_gaz(bp_rules *r, const char *key, size_t n)
+/* Adds key k[0, n) (folded already for topics), whose first run has length
+ * run, to a filter. */
+static void run_add(unsigned char *first, unsigned char *after, unsigned shift,
+		    const unsigned char *k, size_t n, size_t run)
 {
-	const unsigned char *k = (const unsigned char *)key;
 	unsigned char h[8];
-	size_t run = word_run(r->wordbyte, k, n);
-	uint64_t g = gaz_key(head8(k, n, h), run);
+	uint64_t g = run_key(head8(k, n, h), run);
 
-	SET(r->gazfirst, gaz_bit(g, GAZ_FIRST));
+	SET(first, run_bit(g, RUN_FIRST, shift));
 	if (run == n)
-		SET(r->gazrun, gaz_bit(g, GAZ_END));
+		SET(after, run_bit(g, RUN_END, shift));
 	else if (run + 1 == n)
-		SET(r->gazrun, gaz_bit(g, gaz_next(k[run], GAZ_ANY)));
+		SET(after, run_bit(g, run_next(k[run], RUN_ANY), shift));
 	else
-		SET(r->gazrun, gaz_bit(g, gaz_next(k[run], k[run + 1])));
+		SET(after, run_bit(g, run_next(k[run], k[run + 1]), shift));
 }
 
-/* Whether an alias may start at t[0, n), whose first run of length run
- * passed gazfirst with gaz_key g: the second filter. */
-static inline int gaz_may_start(const bp_rules *r, const unsigned char *t, size_t n, size_t run,
-				uint64_t g)
+/* Whether a key may start at t[0, n), whose first run of length run passed
+ * `first` with run_key g: the second test, on the bytes after the run
+ * (through map, folding for topics; NULL: as they are). */
+static inline int run_may_follow(const unsigned char *after, unsigned shift,
+				 const unsigned char *map, const unsigned char *t, size_t n,
+				 size_t run, uint64_t g)
 {
-	if (BIT(r->gazrun, gaz_bit(g, GAZ_END)))
+	unsigned x;
+
+	if (BIT(after, run_bit(g, RUN_END, shift)))
 		return 1;
 	if (run == n)
 		return 0;
-	return (run + 1 < n && BIT(r->gazrun, gaz_bit(g, gaz_next(t[run], t[run + 1])))) ||
-	       BIT(r->gazrun, gaz_bit(g, gaz_next(t[run], GAZ_ANY)));
+	x = map ? map[t[run]] : t[run];
+	return (run + 1 < n && BIT(after, run_bit(g, run_next(x, map ? map[t[run + 1]] : t[run + 1]),
+						  shift))) ||
+	       BIT(after, run_bit(g, run_next(x, RUN_ANY), shift));
+}
+
+/* Sets the topic filter bits for classes (c0, c1, c2, c3) of a key of n
+ * bytes; -1 is "any", and c3 < 0 marks a key shorter than four bytes. */
+static void filter_set(bp_rules *r, int c0, int c1, int c2, int c3, size_t n)
+{
+	for (int a = c0 < 0 ? 0 : c0; a <= (c0 < 0 ? NCLS - 1 : c0); a++)
+		for (int b = c1 < 0 ? 0 : c1; b <= (c1 < 0 ? NCLS - 1 : c1); b++)
+			for (int c = c2 < 0 ? 0 : c2; c <= (c2 < 0 ? NCLS - 1 : c2); c++) {
+				unsigned k = (unsigned)((a * NCLS + b) * NCLS + c);
+				SET(r->tri, k);
+				if (c3 < 0)
+					SET(r->shortk, k);
+				else {
+					unsigned char *m = &r->quadmin[QUAD_HASH(k * NCLS + (unsigned)c3)];
+					if (n < *m)
+						*m = (unsigned char)n;
+				}
+			}
+}
+
+/* Adds a topic key (folded prefix bytes; for an empty one its first[] set). */
+static void filter_topic(bp_rules *r, const char *key, size_t n, const unsigned char *first)
+{
+	const unsigned char *k = (const unsigned char *)key;
+	size_t run;
+
+	if (n == 0) {
+		unsigned char seen[NCLS] = {0};
+		for (int b = 0; b < 256; b++)
+			if (BIT(first, b))
+				seen[r->cls[b]] = 1;
+		for (int c = 0; c < NCLS; c++)
+			if (seen[c])
+				filter_set(r, c, -1, -1, -1, 0);
+		return;
+	}
+	/* the text's first run must be as long as the key's (which can only
+	 * match at a word start when it starts with a word byte) */
+	run = word_run(r->wordbyte, k, n);
+	filter_set(r, r->cls[k[0]], n > 1 ? r->cls[k[1]] : -1, n > 2 ? r->cls[k[2]] : -1,
+		   n > 3 ? r->cls[k[3]] : -1, run < 1 ? 1 : run < 254 ? run : 254);
 }
 
 /* ---- small helpers ---- */
@@ -416,23 +438,6 @@ static void sb_fmt(sbuf *b, const char *fmt, ...)
 }
 
 /* Appends byte c as a literal pattern character. */
-static void sb_lit(sbuf *b, unsigned char c)
-{
-	char tmp[5];
-
-	if ((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z')) {
-		tmp[0] = (char)c;
-		sb_put(b, tmp, 1);
-	} else if (c > 0x20 && c < 0x7f) {
-		tmp[0] = '\\';
-		tmp[1] = (char)c;
-		sb_put(b, tmp, 2);
-	} else {
-		snprintf(tmp, sizeof(tmp), "\\x%02X", c);
-		sb_put(b, tmp, 4);
-	}
-}
-
 static int is_alnum(unsigned char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
@@ -1073,6 +1078,33 @@ static void first_bytes(const pcre2_code *code, unsigned char first[32])
 	memset(first, 0xff, 32);
 }
 
+/* Compiles pattern p[0, pn) as the rules would to check it: a syntax error,
+ * the empty match and capturing groups are errors. Fills first[] with the
+ * bytes a match can start with. */
+static bp_status check_pattern(const char *path, unsigned long line, const char *p, size_t pn,
+			       unsigned char first[32], bp_error *err)
+{
+	int errcode;
+	PCRE2_SIZE erroff;
+	uint32_t minlen = 0, caps = 0;
+	pcre2_code *code = pcre2_compile((PCRE2_SPTR)p, pn, PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE,
+					 &errcode, &erroff, NULL);
+
+	if (!code)
+		return pattern_error(path, line, errcode, err);
+	pcre2_pattern_info(code, PCRE2_INFO_MINLENGTH, &minlen);
+	pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &caps);
+	first_bytes(code, first);
+	pcre2_code_free(code);
+	if (minlen == 0)
+		return bp_error_set(err, BP_ERR_DATA, path, line,
+				    "invalid pattern: it can match the empty string");
+	if (caps)
+		return bp_error_set(err, BP_ERR_DATA, path, line,
+				    "invalid pattern: named groups are not supported; use (?:...)");
+	return BP_OK;
+}
+
 static bp_status topic_pattern(topic_load *t, const char *path, unsigned long line,
 			       const char *s, size_t n, bp_error *err)
 {
@@ -1082,10 +1114,8 @@ static bp_status topic_pattern(topic_load *t, const char *path, unsigned long li
 	char pf[PREFIX_MAX];
 	unsigned char first[32];
 	double w;
-	int errcode, top_alt, cs;
-	PCRE2_SIZE erroff;
-	pcre2_code *code;
-	uint32_t minlen = 0, caps = 0;
+	int top_alt, cs, literal;
+	bp_status st;
 	tpattern *tp;
 
 	while (wn < n && !is_blank(s[wn]))
@@ -1103,33 +1133,28 @@ static bp_status topic_pattern(topic_load *t, const char *path, unsigned long li
 	if (pn > PATTERN_MAX)
 		return bp_error_set(err, BP_ERR_DATA, path, line, "pattern longer than %d bytes",
 				    PATTERN_MAX);
-	code = pcre2_compile((PCRE2_SPTR)p, pn, PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE, &errcode,
-			     &erroff, NULL);
-	if (!code)
-		return pattern_error(path, line, errcode, err);
-	pcre2_pattern_info(code, PCRE2_INFO_MINLENGTH, &minlen);
-	pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &caps);
-	first_bytes(code, first);
-	pcre2_code_free(code);
-	if (minlen == 0)
-		return bp_error_set(err, BP_ERR_DATA, path, line,
-				    "invalid pattern: it can match the empty string");
-	if (caps)
-		return bp_error_set(err, BP_ERR_DATA, path, line,
-				    "invalid pattern: named groups are not supported; use (?:...)");
+	/* A literal (the prefix scan takes all of it, or all but a final \b)
+	 * compiles and cannot match the empty string; other patterns are
+	 * compiled once here, to be checked and for the bytes they can start
+	 * with. A leading (?-i) keeps the prefix in the (caseless) tree; the
+	 * leaf then checks its case. */
+	cs = pn > 5 && memcmp(p, "(?-i)", 5) == 0;
+	off = cs ? 5 + pattern_prefix(p + 5, pn - 5, pf, &pfn) : pattern_prefix(p, pn, pf, &pfn);
+	literal = pfn > 0 && (off == pn || (pn - off == 2 && memcmp(p + off, "\\b", 2) == 0));
+	memset(first, 0, sizeof(first));
+	if (!literal && (st = check_pattern(path, line, p, pn, first, err)) != BP_OK)
+		return st;
 	if ((why = pattern_scan(p, pn, &top_alt)))
 		return bp_error_set(err, BP_ERR_DATA, path, line, "invalid pattern: %s", why);
+	if (top_alt) { /* no prefix: a|b */
+		cs = 0;
+		off = pfn = 0;
+	}
 	if (r->npatterns >= PATTERNS_MAX)
 		return bp_error_set(err, BP_ERR_LIMIT, path, line, "more than %d patterns",
 				    PATTERNS_MAX);
 	if (!grow(&r->patterns, &t->patterns_cap, r->npatterns + 1, sizeof(tpattern)))
 		return bp_error_set(err, BP_ERR_NOMEM, path, line, "out of memory");
-	/* A leading (?-i) keeps the prefix in the (caseless) tree; the leaf then
-	 * checks its case with a lookbehind. */
-	cs = !top_alt && pn > 5 && memcmp(p, "(?-i)", 5) == 0;
-	off = top_alt ? 0 : cs ? 5 + pattern_prefix(p + 5, pn - 5, pf, &pfn) : pattern_prefix(p, pn, pf, &pfn);
-	if (top_alt)
-		pfn = 0;
 	tp = &r->patterns[r->npatterns];
 	memcpy(tp->first, first, sizeof(first));
 	tp->topic = (unsigned)(r->ntopics - 1);
@@ -1140,8 +1165,7 @@ static bp_status topic_pattern(topic_load *t, const char *path, unsigned long li
 		pf[k] = (char)fold((unsigned char)pf[k]);
 	tp->prefix = arena_str(r, pf, pfn);
 	tp->prefix_len = pfn;
-	tp->plain = off == pn ? PLAIN_LIT
-		    : pn - off == 2 && memcmp(p + off, "\\b", 2) == 0 ? PLAIN_LIT_B : 0;
+	tp->plain = !literal ? 0 : off == pn ? PLAIN_LIT : PLAIN_LIT_B;
 	if (cs && pfn) {
 		sbuf b = {0};
 		if (tp->plain)
@@ -1196,6 +1220,7 @@ typedef struct tkey {
 	unsigned mark;
 	const char *rest; /* topics: the pattern after its prefix; NULL for aliases */
 	size_t rest_len;
+	uint32_t node;    /* the tree node where it ends */
 } tkey;
 
 static int cmp_tkey(const void *pa, const void *pb)
@@ -1215,78 +1240,45 @@ static void emit_leaf(sbuf *b, const tkey *k)
 	sb_fmt(b, "(*:%u)", k->mark);
 }
 
-/* Emits keys[lo, hi), which share their first d bytes: deeper (longer)
- * branches first, then the keys that end here, in mark order. */
-static void emit_tree(sbuf *b, const tkey *keys, size_t lo, size_t hi, size_t d)
-{
-	size_t nleaf = 0, ngroups = 0, i, j;
-
-	for (i = lo; i < hi && keys[i].n == d; i++)
-		nleaf++;
-	for (j = i; j < hi; ngroups++) {
-		unsigned char c = (unsigned char)keys[j].s[d];
-		while (j < hi && (unsigned char)keys[j].s[d] == c)
-			j++;
-	}
-	if (nleaf + ngroups > 1)
-		sb_str(b, "(?:");
-	for (j = i; j < hi;) {
-		unsigned char c = (unsigned char)keys[j].s[d];
-		size_t e = j;
-		while (e < hi && (unsigned char)keys[e].s[d] == c)
-			e++;
-		sb_lit(b, c);
-		emit_tree(b, keys, j, e, d + 1);
-		j = e;
-		if (j < hi || nleaf)
-			sb_str(b, "|");
-	}
-	for (j = lo; j < lo + nleaf; j++) {
-		emit_leaf(b, &keys[j]);
-		if (j + 1 < lo + nleaf)
-			sb_str(b, "|");
-	}
-	if (nleaf + ngroups > 1)
-		sb_str(b, ")");
-}
-
-/* Compiles topic keys[lo, hi) (one root group) into a new piece, *index. */
-static bp_status compile_group(bp_rules *r, const tkey *keys, size_t lo, size_t hi, size_t *cap,
-			       short *index, bp_error *err)
+/* Compiles the patterns of keys[lo, hi), which share their prefix, into a
+ * new rx, *index: "(?:rest(*:mark)|...)", alternatives in mark order. */
+static bp_status compile_rx(bp_rules *r, const tkey *keys, size_t lo, size_t hi, size_t *cap,
+			    short *index, bp_error *err)
 {
 	sbuf b = {0};
 	PCRE2_SIZE erroff;
 	PCRE2_UCHAR msg[200];
 	int errcode = 0;
 	unsigned long line = 0;
-	piece pc;
+	rx x;
 
-	sb_str(&b, "(?i:");
-	emit_tree(&b, keys, lo, hi, 0);
+	sb_str(&b, "(?:");
+	for (size_t k = lo; k < hi; k++) {
+		if (k > lo)
+			sb_str(&b, "|");
+		emit_leaf(&b, &keys[k]);
+	}
 	sb_str(&b, ")");
 	if (b.nomem) {
 		free(b.s);
 		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
 	}
-	pc.code = pcre2_compile((PCRE2_SPTR)b.s, b.len, PCRE2_NO_AUTO_CAPTURE | PCRE2_ANCHORED,
-				&errcode, &erroff, NULL);
+	x.code = pcre2_compile((PCRE2_SPTR)b.s, b.len,
+			       PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE | PCRE2_ANCHORED, &errcode,
+			       &erroff, NULL);
 	free(b.s);
-	if (pc.code) {
-		pc.jit = pcre2_jit_compile(pc.code, PCRE2_JIT_COMPLETE) == 0;
-		if (!grow(&r->pieces, cap, r->npieces + 1, sizeof(piece))) {
-			pcre2_code_free(pc.code);
+	if (x.code) {
+		x.jit = pcre2_jit_compile(x.code, PCRE2_JIT_COMPLETE) == 0;
+		if (r->nrx >= INT16_MAX || !grow(&r->rxs, cap, r->nrx + 1, sizeof(rx))) {
+			pcre2_code_free(x.code);
 			return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
 		}
-		*index = (short)r->npieces;
-		r->pieces[r->npieces++] = pc;
+		*index = (short)r->nrx;
+		r->rxs[r->nrx++] = x;
 		return BP_OK;
 	}
 	if (errcode == PCRE2_ERROR_NOMEMORY)
 		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
-	if (errcode == PCRE2_ERROR_PATTERN_TOO_LARGE)
-		return bp_error_set(err, BP_ERR_LIMIT, r->src[2], 0,
-				    "too many patterns starting with '%c'",
-				    keys[lo].n ? keys[lo].s[0] : '?');
 	pcre2_get_error_message(errcode, msg, sizeof(msg));
 	if (hi - lo == 1)
 		line = r->patterns[r->members[r->group_start[keys[lo].mark]]].line;
@@ -1297,7 +1289,7 @@ static bp_status compile_group(bp_rules *r, const tkey *keys, size_t lo, size_t 
 /* Fills node n (already allocated) for keys[lo, hi), which share their
  * first d bytes, d being where its label starts; keys are sorted, so the
  * shortest come first and the label runs to their common prefix. */
-static int trie_fill(trie *t, const tkey *keys, size_t lo, size_t hi, size_t d, uint32_t n)
+static int trie_fill(trie *t, tkey *keys, size_t lo, size_t hi, size_t d, uint32_t n)
 {
 	const tkey *a = &keys[lo], *z = &keys[hi - 1];
 	size_t m = d, i = lo, j, nchild = 0;
@@ -1319,9 +1311,11 @@ static int trie_fill(trie *t, const tkey *keys, size_t lo, size_t hi, size_t d, 
 	t->nnodes += nchild;
 	t->nodes[n] = (tnode){.bytes = (uint32_t)t->npool, .child = first, .key = -1,
 			      .nlabel = (uint8_t)(m - d), .nchild = (uint16_t)nchild};
+	for (size_t k = lo; k < i; k++)
+		keys[k].node = n;
 	if (i > lo) {
 		t->nodes[n].key = (int32_t)a->mark;
-		t->nodes[n].plain = (uint8_t)(a->plain | (i - lo > 1 ? PLAIN_SHARED : 0));
+		t->nodes[n].plain = (uint8_t)a->plain;
 	}
 	/* index the pool rather than keep a pointer: it may move (and is not
 	 * allocated at all while no node has a label or a child) */
@@ -1342,7 +1336,7 @@ static int trie_fill(trie *t, const tkey *keys, size_t lo, size_t hi, size_t d, 
 
 /* Builds the tree of keys[0, nkeys) (sorted by cmp_tkey): the root and its
  * children by first byte; each child holds the keys starting with it. */
-static bp_status trie_build(trie *t, const tkey *keys, size_t nkeys, bp_error *err)
+static bp_status trie_build(trie *t, tkey *keys, size_t nkeys, bp_error *err)
 {
 	size_t i = 0, j;
 
@@ -1476,37 +1470,38 @@ static bp_status build_side(bp_rules *r, enum side side, bp_error *err)
 	}
 	for (i = 0; i < nkeys; i++) {
 		if (side == SIDE_GAZ)
-			filter_gaz(r, keys[i].s, keys[i].n);
+			run_add(r->gazfirst, r->gazrun, GAZ_SHIFT, (const unsigned char *)keys[i].s,
+				keys[i].n, word_run(r->wordbyte, (const unsigned char *)keys[i].s, keys[i].n));
 		else
 			filter_topic(r, keys[i].s, keys[i].n,
 				     r->patterns[r->members[r->group_start[i]]].first);
 	}
 	qsort(keys, nkeys, sizeof(tkey), cmp_tkey);
 	st = trie_build(&r->tries[side], keys, nkeys, err);
-	/* Topics: the keys with an empty prefix (sorted first) form one piece,
-	 * then one piece per first byte (folded already). */
+	/* Topics: an rx for the keys with an empty prefix (sorted first), and
+	 * one for each tree node whose keys are not one plain literal. */
+	if (side == SIDE_TOPIC && st == BP_OK) {
+		r->node_rx = calloc(r->tries[side].nnodes, sizeof(*r->node_rx));
+		if (!r->node_rx)
+			st = bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+	}
 	for (i = 0; side == SIDE_TOPIC && i < nkeys && st == BP_OK;) {
 		size_t j = i + 1;
 		short idx = -1;
+		while (j < nkeys && !cmp_bytes(keys[j].s, keys[j].n, keys[i].s, keys[i].n))
+			j++;
 		if (keys[i].n == 0) {
-			while (j < nkeys && keys[j].n == 0)
-				j++;
-			st = compile_group(r, keys, i, j, &cap, &idx, err);
-			r->empty_piece = idx;
+			st = compile_rx(r, keys, i, j, &cap, &idx, err);
+			r->empty_rx = idx;
 			for (size_t k = i; k < j; k++) {
 				const unsigned char *f =
 					r->patterns[r->members[r->group_start[keys[k].mark]]].first;
 				for (int b = 0; b < 32; b++)
 					r->empty_first[b] |= f[b];
 			}
-		} else {
-			unsigned char c = (unsigned char)keys[i].s[0];
-			while (j < nkeys && keys[j].n && keys[j].s[0] == keys[i].s[0])
-				j++;
-			st = compile_group(r, keys, i, j, &cap, &idx, err);
-			r->piece_of[c] = idx;
-			if (c >= 'a' && c <= 'z')
-				r->piece_of[c - 32] = idx;
+		} else if (j - i > 1 || !keys[i].plain) {
+			st = compile_rx(r, keys, i, j, &cap, &idx, err);
+			r->node_rx[keys[i].node] = (uint16_t)(idx + 1);
 		}
 		i = j;
 	}
@@ -1520,9 +1515,10 @@ void bp_rules_free(bp_rules *r)
 {
 	if (!r)
 		return;
-	for (size_t i = 0; i < r->npieces; i++)
-		pcre2_code_free(r->pieces[i].code);
-	free(r->pieces);
+	for (size_t i = 0; i < r->nrx; i++)
+		pcre2_code_free(r->rxs[i].code);
+	free(r->rxs);
+	free(r->node_rx);
 	for (int s = 0; s < NSIDES; s++) {
 		free(r->tries[s].nodes);
 		free(r->tries[s].pool);
@@ -1594,9 +1590,7 @@ bp_status bp_rules_load(const char *dir, bp_rules **out, bp_error *err)
 	if (!r)
 		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
 	init_tables(r);
-	r->empty_piece = -1;
-	for (int b = 0; b < 256; b++)
-		r->piece_of[b] = -1;
+	r->empty_rx = -1;
 	r->heading_weight = 2.0;
 	r->block_bytes = 1000.0;
 	r->min_bytes = 0;
@@ -1654,6 +1648,7 @@ bp_classifier *bp_classifier_new(const bp_rules *rules)
 	c->jstack = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
 	c->ent_tags = calloc(ne + 1, sizeof(bp_tag));
 	c->ent_touched = calloc(ne + 1, sizeof(unsigned));
+	c->ent_slot = calloc(ne + 1, sizeof(unsigned));
 	c->topic_tags = calloc(nt + 1, sizeof(bp_tag));
 	c->topic_raw = calloc(nt + 1, sizeof(double));
 	c->topic_touched = calloc(nt + 1, sizeof(unsigned));
@@ -1662,7 +1657,7 @@ bp_classifier *bp_classifier_new(const bp_rules *rules)
 	c->out_c = calloc(ne + 1, sizeof(bp_tag));
 	c->out_o = calloc(ne + 1, sizeof(bp_tag));
 	c->out_t = calloc(nt + 1, sizeof(bp_tag));
-	if (!c->md || !c->mctx || !c->jstack || !c->ent_tags ||
+	if (!c->md || !c->mctx || !c->jstack || !c->ent_tags || !c->ent_slot ||
 	    !c->ent_touched || !c->topic_tags || !c->topic_raw || !c->topic_touched ||
 	    !c->pat_hits || !c->pat_touched || !c->out_c || !c->out_o || !c->out_t) {
 		bp_classifier_free(c);
@@ -1681,6 +1676,7 @@ void bp_classifier_free(bp_classifier *c)
 	pcre2_jit_stack_free(c->jstack);
 	free(c->ent_tags);
 	free(c->ent_touched);
+	free(c->ent_slot);
 	free(c->topic_tags);
 	free(c->topic_raw);
 	free(c->topic_touched);
@@ -1702,19 +1698,18 @@ static unsigned parse_mark(PCRE2_SPTR m)
 	return v;
 }
 
-static int try_piece(bp_classifier *c, const piece *pc, const char *text, size_t len,
-		     size_t pos, size_t *e, unsigned *mark, bp_error *err)
+/* Matches x anchored at pos: 1 with the match end and its mark, 0 for none,
+ * -1 on a match error (err filled). */
+static int try_rx(bp_classifier *c, const rx *x, const char *text, size_t len, size_t pos,
+		  uint32_t options, size_t *e, unsigned *mark, bp_error *err)
 {
 	PCRE2_SIZE *ov;
 	int rc;
 
-	/* NOTEMPTY_ATSTART: a pattern that can only match "" (say (?=x)) never matches */
-	if (pc->jit)
-		rc = pcre2_jit_match(pc->code, (PCRE2_SPTR)text, len, pos, PCRE2_NOTEMPTY_ATSTART,
-				     c->md, c->mctx);
+	if (x->jit)
+		rc = pcre2_jit_match(x->code, (PCRE2_SPTR)text, len, pos, options, c->md, c->mctx);
 	else
-		rc = pcre2_match(pc->code, (PCRE2_SPTR)text, len, pos, PCRE2_NOTEMPTY_ATSTART, c->md,
-				 c->mctx);
+		rc = pcre2_match(x->code, (PCRE2_SPTR)text, len, pos, options, c->md, c->mctx);
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return 0;
 	if (rc < 0) {
@@ -1725,28 +1720,9 @@ static int try_piece(bp_classifier *c, const piece *pc, const char *text, size_t
 		return -1;
 	}
 	ov = pcre2_get_ovector_pointer(c->md);
-	*e = ov[1] > pos ? ov[1] : pos + 1;
+	*e = ov[1];
 	*mark = parse_mark(pcre2_get_mark(c->md));
 	return 1;
-}
-
-/* Matches the topic patterns anchored at pos with PCRE2: the piece for its
- * first byte, then the patterns without a literal prefix. Returns 1 with the
- * match end and mark, 0 for none, -1 on a match error (err filled). */
-static int match_at(bp_classifier *c, const char *text, size_t len, size_t pos, int in_trie,
-		    size_t *e, unsigned *mark, bp_error *err)
-{
-	const bp_rules *r = c->rules;
-	unsigned char b = (unsigned char)text[pos];
-	short i = r->piece_of[b];
-	int rc = 0;
-
-	if (in_trie && i >= 0)
-		rc = try_piece(c, &r->pieces[i], text, len, pos, e, mark, err);
-	i = r->empty_piece;
-	if (rc == 0 && i >= 0 && ((r->empty_first[b >> 3] >> (b & 7)) & 1))
-		rc = try_piece(c, &r->pieces[i], text, len, pos, e, mark, err);
-	return rc;
 }
 
 static void add_evidence(bp_tag *t, size_t s, size_t e)
@@ -1768,13 +1744,18 @@ static void on_alias(bp_classifier *c, unsigned mark, size_t s, size_t e)
 	a = &r->aliases[mark];
 	for (size_t i = 0; i < a->ntargets; i++) {
 		unsigned ei = a->targets[i];
-		bp_tag *t = &c->ent_tags[ei];
-		if (t->count == 0) {
+		bp_tag *t;
+		if (c->ent_slot[ei] == 0) {
+			t = &c->ent_tags[c->nent_touched];
 			c->ent_touched[c->nent_touched++] = ei;
+			c->ent_slot[ei] = (unsigned)c->nent_touched;
 			t->id = r->ents[ei].id;
 			t->name = r->ents[ei].name;
+			t->count = 0;
 			t->nevidence = 0;
 			t->score = 0;
+		} else {
+			t = &c->ent_tags[c->ent_slot[ei] - 1];
 		}
 		t->count++;
 		add_evidence(t, s, e);
@@ -1896,7 +1877,7 @@ static inline int gaz_walk(const bp_rules *r, const unsigned char *t, size_t len
 static int plain_match(const bp_rules *r, const tnode *nd, const unsigned char *t, size_t len,
 		       size_t i, size_t end)
 {
-	unsigned pl = nd->plain & PLAIN_KIND;
+	unsigned pl = nd->plain;
 
 	if (pl == PLAIN_CS || pl == PLAIN_CS_B) {
 		const tpattern *tp = &r->patterns[r->members[r->group_start[nd->key]]];
@@ -1908,12 +1889,11 @@ static int plain_match(const bp_rules *r, const tnode *nd, const unsigned char *
 	return 1;
 }
 
-#define WALK_KEYS 8 /* key nodes on one path that topic_walk settles itself */
-
 /* The topic pattern matching at word start i: 1 with *e and *key set, 0 for
  * none, -1 on a match error. The tree finds the literal prefixes at i; from
- * the longest, a plain pattern that is alone at its node is settled here,
- * anything else goes to PCRE2 (which tries the longest prefix first too). */
+ * the longest, a node's plain literal is checked here and other patterns
+ * by the node's rx; then the patterns without a prefix. The first match
+ * wins, as in one alternation ordered by prefix length, then file order. */
 static int topic_walk(bp_classifier *c, const char *text, size_t len, size_t i, size_t *e,
 		      unsigned *key, bp_error *err)
 {
@@ -1921,43 +1901,45 @@ static int topic_walk(bp_classifier *c, const char *text, size_t len, size_t i, 
 	const unsigned char *t = (const unsigned char *)text;
 	const trie *tr = &r->tries[SIDE_TOPIC];
 	const unsigned char *lower = r->lower;
-	uint32_t n = tr->root[lower[t[i]]];
-	const tnode *found[WALK_KEYS];
-	size_t ends[WALK_KEYS], nfound = 0, j = i + 1;
-	int overflow = 0;
+	uint32_t n = tr->root[lower[t[i]]], found[PREFIX_MAX + 1];
+	size_t ends[PREFIX_MAX + 1], nfound = 0, j = i + 1;
 
-	if (!n && r->empty_piece < 0)
+	if (!n && r->empty_rx < 0)
 		return 0;
 	while (n) {
 		const tnode *nd = &tr->nodes[n];
 		if (spell(tr, nd, 1, t, len, j) < nd->nlabel)
 			break;
 		j += nd->nlabel;
-		if (nd->key >= 0) {
-			if (nfound == WALK_KEYS) {
-				overflow = 1;
-			} else {
-				found[nfound] = nd;
-				ends[nfound++] = j;
-			}
+		if (nd->key >= 0) { /* keys on one path differ in length */
+			found[nfound] = n;
+			ends[nfound++] = j;
 		}
 		if (j == len)
 			break;
 		n = child(tr, nd, lower[t[j++]]);
 	}
-	if (overflow) /* more prefixes than found[] holds: PCRE2 sorts them out */
-		return match_at(c, text, len, i, 1, e, key, err);
 	while (nfound--) {
-		const tnode *nd = found[nfound];
-		if (!(nd->plain & PLAIN_KIND) || (nd->plain & PLAIN_SHARED))
-			return match_at(c, text, len, i, 1, e, key, err);
-		if (plain_match(r, nd, t, len, i, ends[nfound])) {
-			*e = ends[nfound];
-			*key = (unsigned)nd->key;
-			return 1;
+		const tnode *nd = &tr->nodes[found[nfound]];
+		unsigned x = r->node_rx[found[nfound]];
+		int rc;
+		if (!x) {
+			if (plain_match(r, nd, t, len, i, ends[nfound])) {
+				*e = ends[nfound];
+				*key = (unsigned)nd->key;
+				return 1;
+			}
+			continue;
 		}
+		rc = try_rx(c, &r->rxs[x - 1], text, len, ends[nfound], 0, e, key, err);
+		if (rc)
+			return rc;
 	}
-	return match_at(c, text, len, i, 0, e, key, err);
+	if (r->empty_rx >= 0 && BIT(r->empty_first, t[i]))
+		/* NOTEMPTY_ATSTART: a pattern that can only match "" (say (?=x)) never does */
+		return try_rx(c, &r->rxs[r->empty_rx], text, len, i, PCRE2_NOTEMPTY_ATSTART, e, key,
+			      err);
+	return 0;
 }
 
 /* The word masks of text window t[0, n), n <= 64: bit k of *w is set when
@@ -2004,7 +1986,7 @@ static bp_status scan(bp_classifier *c, const char *text, size_t len, size_t hea
 	const bp_rules *r = c->rules;
 	const unsigned char *t = (const unsigned char *)text, *cls = r->cls, *wb = r->wordbyte;
 	unsigned gaz = r->tries[SIDE_GAZ].nnodes > 1;
-	unsigned top = r->tries[SIDE_TOPIC].nnodes > 1 || r->empty_piece >= 0;
+	unsigned top = r->tries[SIDE_TOPIC].nnodes > 1 || r->empty_rx >= 0;
 	size_t gaz_until = 0;
 	uint64_t carry_r = 0, carry_p = 0, carry_l = 0;
 
@@ -2033,15 +2015,18 @@ static bp_status scan(bp_classifier *c, const char *text, size_t len, size_t hea
 			wlen = rest ? (size_t)__builtin_ctzll(rest) : 64;
 			if (k + wlen >= 64) /* the run goes on in the next window */
 				wlen = word_run(wb, t + i, len - i);
-			g = gaz_key(head8(t + i, len - i, h), wlen);
+			g = run_key(head8(t + i, len - i, h), wlen);
 			tk = (unsigned)(cls[h[0]] * NCLS + cls[h[1]]) * NCLS + cls[h[2]];
 			/* both sides' first filters, one branch for the usual "neither" */
-			may_gaz = gaz & (i >= gaz_until) & BIT(r->gazfirst, gaz_bit(g, GAZ_FIRST));
+			may_gaz = gaz & (i >= gaz_until) &
+				  BIT(r->gazfirst, run_bit(g, RUN_FIRST, GAZ_SHIFT));
 			may_top = top & BIT(r->tri, tk) &
-				  (BIT(r->shortk, tk) | BIT(r->quad, QUAD_HASH(tk * NCLS + cls[h[3]])));
+				  (BIT(r->shortk, tk) |
+				   (wlen >= r->quadmin[QUAD_HASH(tk * NCLS + cls[h[3]])]));
 			if (!(may_gaz | may_top))
 				continue;
-			if (may_gaz && gaz_may_start(r, t + i, len - i, wlen, g) &&
+			if (may_gaz &&
+			    run_may_follow(r->gazrun, GAZ_SHIFT, NULL, t + i, len - i, wlen, g) &&
 			    gaz_walk(r, t, len, i, &e, &key)) {
 				on_alias(c, key, i, e);
 				gaz_until = e;
@@ -2085,10 +2070,10 @@ static void collect(bp_classifier *c, size_t len, bp_tags *out)
 	for (size_t i = 0; i < c->nent_touched; i++) {
 		unsigned ei = c->ent_touched[i];
 		if (r->ents[ei].is_org)
-			c->out_o[no++] = c->ent_tags[ei];
+			c->out_o[no++] = c->ent_tags[i];
 		else
-			c->out_c[nc++] = c->ent_tags[ei];
-		c->ent_tags[ei].count = 0;
+			c->out_c[nc++] = c->ent_tags[i];
+		c->ent_slot[ei] = 0;
 	}
 	for (size_t i = 0; i < c->ntopic_touched; i++) {
 		unsigned ti = c->topic_touched[i];

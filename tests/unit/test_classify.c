@@ -472,7 +472,9 @@ TEST(topic_prefixes_nested_and_shared)
 	static const char rules[] = "block_bytes = 1000\nmin_bytes = 1000\nthreshold = 1\n"
 				    "[upper]\n1 (?-i)WHO\\b\n1 (?-i)UN\\b\n"
 				    "[short]\n1 wh\n"
-				    "[under]\n1 un(?:der)\n";
+				    "[under]\n1 un(?:der)\n"
+				    "[alt]\n1 zeta|yota\\b\n"
+				    "[opt]\n1 sanctions?\n1 (?-i)EU(?:RO)?\\b\n";
 	bp_error err;
 	bp_rules *r;
 	bp_classifier *c;
@@ -497,6 +499,22 @@ TEST(topic_prefixes_nested_and_shared)
 	CHECK_STR(join(t->topics, t->ntopics), "under");
 	t = run_with(c, "unit", 0);
 	CHECK_INT(t->ntopics, 0);
+	/* no literal prefix (a top-level |): tried at every word start */
+	t = run_with(c, "a yota", 0);
+	CHECK_STR(join(t->topics, t->ntopics), "alt");
+	t = run_with(c, "yotas", 0);
+	CHECK_INT(t->ntopics, 0);
+	/* a rest that matches the empty string; a case-checked prefix with a rest */
+	t = run_with(c, "Sanction", 0);
+	CHECK_STR(join(t->topics, t->ntopics), "opt");
+	if (t->ntopics == 1)
+		CHECK_INT(t->topics[0].evidence[0].end, 8);
+	t = run_with(c, "EURO eu", 0);
+	CHECK_STR(join(t->topics, t->ntopics), "opt");
+	if (t->ntopics == 1) {
+		CHECK_INT(t->topics[0].count, 1);
+		CHECK_INT(t->topics[0].evidence[0].end, 4);
+	}
 	bp_classifier_free(c);
 	bp_rules_free(r);
 	fixture_reset();
