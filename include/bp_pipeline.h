@@ -18,7 +18,7 @@
 typedef struct bp_options {
 	int pretty;          /* indented JSON */
 	size_t chunk;        /* feed the tokenizer this many bytes at a time (0: as read) */
-	unsigned threads;    /* 1: all in this thread; 2 or more: classify on a second
+	unsigned threads;    /* 1: all in this thread; 2: classify on a second
 				thread (bp_offload.h); 0: 2 when two CPUs are online */
 } bp_options;
 

@@ -112,9 +112,8 @@ static int parse_args(int argc, char **argv, cli *c)
 			unsigned long n;
 			errno = 0;
 			n = strtoul(optarg, &end, 10);
-			if (errno || *end || n == 0 || n > 64 || optarg[0] == '-') {
-				fprintf(stderr, "briefparse: --threads needs a number from 1 to 64, not '%s'\n",
-					optarg);
+			if (errno || *end || n < 1 || n > 2 || optarg[0] == '-') {
+				fprintf(stderr, "briefparse: --threads needs 1 or 2, not '%s'\n", optarg);
 				return EXIT_USAGE;
 			}
 			c->threads = (unsigned)n;

@@ -91,7 +91,7 @@ static int use_thread(unsigned threads)
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		return n >= 2;
 	}
-	return threads >= 2;
+	return threads == 2;
 }
 
 bp_pipeline *bp_pipeline_new(const bp_options *opts, const bp_cues *cues, const bp_rules *rules,
