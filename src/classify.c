@@ -1,8 +1,8 @@
 /*
  * classify.c - the classifier stage (see bp_classify.h). Loads the two
- * gazetteers and the topic rules, compiles each side into one prefix-tree
- * PCRE2 pattern (JIT) whose leaves carry (*MARK:n), and scans each block
- * once per side. Formats and scoring: docs/rules.md.
+ * gazetteers and the topic rules into byte tries (and PCRE2 patterns, JIT,
+ * for topic patterns that are not plain literals) and scans each block's
+ * word starts once for both. Formats and scoring: docs/rules.md.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
 
@@ -41,10 +41,11 @@
  * Each side (gazetteer, topics) has a byte trie of its literal keys (aliases;
  * topic patterns' literal prefixes, folded), stored as a compact radix tree
  * (tnode) and walked in C from each word start that passes the side's
- * prefilter (see bp_rules). The gazetteer needs nothing else. A topic trie node whose patterns are not
- * plain literals sends the word to PCRE2: the side's patterns, compiled as
- * anchored prefix-tree patterns (one per first byte, JIT) whose leaves carry
- * (*MARK:n), so that the longest literal prefix is tried first. */
+ * prefilter (see bp_rules). The gazetteer needs nothing else. The topic
+ * walk collects every key node on its path and tries them from the longest:
+ * a node with one plain literal is checked in C; the patterns of any other
+ * node are one anchored PCRE2 pattern of their rests (an rx, JIT), leaves
+ * marked (*MARK:n), matched from the end of the prefix. */
 
 enum side { SIDE_GAZ, SIDE_TOPIC, NSIDES };
 
@@ -242,16 +243,15 @@ static inline uint64_t head8(const unsigned char *s, size_t n, unsigned char h[8
 	return bp_swar_load_le(h);
 }
 
-/* First-run filters, for gazetteer aliases and for topic keys that go on
- * past their first word: a key matches only where the text's first run of
- * word bytes is the key's own (it ends at a non-word byte, or where an alias
- * must end at a word end; see "Words"). run_key is that run (its length n
- * and first eight bytes, from head8's word). A filter is two bitmaps of
- * 2^shift bits: `first` holds run_bit(key, RUN_FIRST) of every key; `after`
- * adds what follows the run: RUN_END when the key ends with it, else
- * run_next(x, y) of the two bytes after it (y = RUN_ANY when the key ends
- * one byte past its run). */
-static inline uint64_t run_key(uint64_t head, size_t n)
+/* The gazetteer filters key on an alias's first run of word bytes: its
+ * length n and first eight bytes, from head8's word (gaz_key). gazfirst
+ * holds gaz_bit(key, GAZ_FIRST) of every alias; gazrun adds what follows
+ * the run: GAZ_END when the alias ends with it, else gaz_next(x, y) of the
+ * two bytes after it (y = GAZ_ANY when the alias ends one byte past its
+ * run). A matching alias has the same first run as the text, as the run
+ * ends at a non-word byte or where the alias must end at a word end (see
+ * "Words"). */
+static inline uint64_t gaz_key(uint64_t head, size_t n)
 {
 	static const uint64_t first_bytes[9] = {
 		0, 0xFF, 0xFFFF, 0xFFFFFF, 0xFFFFFFFF, 0xFFFFFFFFFFull, 0xFFFFFFFFFFFFull,
@@ -259,53 +259,46 @@ static inline uint64_t run_key(uint64_t head, size_t n)
 	return (head & first_bytes[n < 8 ? n : 8]) ^ (uint64_t)n * 0xFF51AFD7ED558CCDu;
 }
 
-static inline unsigned run_bit(uint64_t key, unsigned next, unsigned shift)
+static inline unsigned gaz_bit(uint64_t key, unsigned next)
 {
-	return (unsigned)(((key ^ (uint64_t)next << 40) * 0x9E3779B97F4A7C15u) >> (64 - shift));
+	return (unsigned)(((key ^ (uint64_t)next << 40) * 0x9E3779B97F4A7C15u) >> (64 - GAZ_SHIFT));
 }
 
-#define RUN_END 0
-#define RUN_ANY 0x100     /* run_next's y for a key one byte past its run */
-#define RUN_FIRST 0x20000 /* `first`: the run alone, whatever follows */
-static inline unsigned run_next(unsigned x, unsigned y)
+#define GAZ_END 0
+#define GAZ_ANY 0x100     /* gaz_next's y for an alias one byte past its run */
+#define GAZ_FIRST 0x20000 /* gazfirst: the run alone, whatever follows */
+static inline unsigned gaz_next(unsigned x, unsigned y)
 {
 	return 1 + (x << 9 | y); /* 1 .. 0x1FF00 */
 }
 
-/* Adds key k[0, n) (folded already for topics), whose first run has length
- * run, to a filter. */
-static void run_add(unsigned char *first, unsigned char *after, unsigned shift,
-		    const unsigned char *k, size_t n, size_t run)
+/* Sets the bits of alias k[0, n). */
+static void filter_gaz(bp_rules *r, const unsigned char *k, size_t n)
 {
 	unsigned char h[8];
-	uint64_t g = run_key(head8(k, n, h), run);
+	size_t run = word_run(r->wordbyte, k, n);
+	uint64_t g = gaz_key(head8(k, n, h), run);
 
-	SET(first, run_bit(g, RUN_FIRST, shift));
+	SET(r->gazfirst, gaz_bit(g, GAZ_FIRST));
 	if (run == n)
-		SET(after, run_bit(g, RUN_END, shift));
+		SET(r->gazrun, gaz_bit(g, GAZ_END));
 	else if (run + 1 == n)
-		SET(after, run_bit(g, run_next(k[run], RUN_ANY), shift));
+		SET(r->gazrun, gaz_bit(g, gaz_next(k[run], GAZ_ANY)));
 	else
-		SET(after, run_bit(g, run_next(k[run], k[run + 1]), shift));
+		SET(r->gazrun, gaz_bit(g, gaz_next(k[run], k[run + 1])));
 }
 
-/* Whether a key may start at t[0, n), whose first run of length run passed
- * `first` with run_key g: the second test, on the bytes after the run
- * (through map, folding for topics; NULL: as they are). */
-static inline int run_may_follow(const unsigned char *after, unsigned shift,
-				 const unsigned char *map, const unsigned char *t, size_t n,
-				 size_t run, uint64_t g)
+/* Whether an alias may start at t[0, n), whose first run of length run
+ * passed gazfirst with gaz_key g: the second test, on what follows the run. */
+static inline int gaz_may_start(const bp_rules *r, const unsigned char *t, size_t n, size_t run,
+				uint64_t g)
 {
-	unsigned x;
-
-	if (BIT(after, run_bit(g, RUN_END, shift)))
+	if (BIT(r->gazrun, gaz_bit(g, GAZ_END)))
 		return 1;
 	if (run == n)
 		return 0;
-	x = map ? map[t[run]] : t[run];
-	return (run + 1 < n && BIT(after, run_bit(g, run_next(x, map ? map[t[run + 1]] : t[run + 1]),
-						  shift))) ||
-	       BIT(after, run_bit(g, run_next(x, RUN_ANY), shift));
+	return (run + 1 < n && BIT(r->gazrun, gaz_bit(g, gaz_next(t[run], t[run + 1])))) ||
+	       BIT(r->gazrun, gaz_bit(g, gaz_next(t[run], GAZ_ANY)));
 }
 
 /* Sets the topic filter bits for classes (c0, c1, c2, c3) of a key of n
@@ -1211,7 +1204,7 @@ static bp_status topics_file(topic_load *t, const bp_blob *b, bp_error *err)
 	return rc < 0 ? (err ? err->code : BP_ERR_DATA) : BP_OK;
 }
 
-/* ---- prefix-tree patterns ---- */
+/* ---- trees and their patterns ---- */
 
 typedef struct tkey {
 	const char *s; /* tree bytes */
@@ -1470,8 +1463,7 @@ static bp_status build_side(bp_rules *r, enum side side, bp_error *err)
 	}
 	for (i = 0; i < nkeys; i++) {
 		if (side == SIDE_GAZ)
-			run_add(r->gazfirst, r->gazrun, GAZ_SHIFT, (const unsigned char *)keys[i].s,
-				keys[i].n, word_run(r->wordbyte, (const unsigned char *)keys[i].s, keys[i].n));
+			filter_gaz(r, (const unsigned char *)keys[i].s, keys[i].n);
 		else
 			filter_topic(r, keys[i].s, keys[i].n,
 				     r->patterns[r->members[r->group_start[i]]].first);
@@ -2015,18 +2007,18 @@ static bp_status scan(bp_classifier *c, const char *text, size_t len, size_t hea
 			wlen = rest ? (size_t)__builtin_ctzll(rest) : 64;
 			if (k + wlen >= 64) /* the run goes on in the next window */
 				wlen = word_run(wb, t + i, len - i);
-			g = run_key(head8(t + i, len - i, h), wlen);
+			g = gaz_key(head8(t + i, len - i, h), wlen);
 			tk = (unsigned)(cls[h[0]] * NCLS + cls[h[1]]) * NCLS + cls[h[2]];
 			/* both sides' first filters, one branch for the usual "neither" */
 			may_gaz = gaz & (i >= gaz_until) &
-				  BIT(r->gazfirst, run_bit(g, RUN_FIRST, GAZ_SHIFT));
+				  BIT(r->gazfirst, gaz_bit(g, GAZ_FIRST));
 			may_top = top & BIT(r->tri, tk) &
 				  (BIT(r->shortk, tk) |
 				   (wlen >= r->quadmin[QUAD_HASH(tk * NCLS + cls[h[3]])]));
 			if (!(may_gaz | may_top))
 				continue;
 			if (may_gaz &&
-			    run_may_follow(r->gazrun, GAZ_SHIFT, NULL, t + i, len - i, wlen, g) &&
+			    gaz_may_start(r, t + i, len - i, wlen, g) &&
 			    gaz_walk(r, t, len, i, &e, &key)) {
 				on_alias(c, key, i, e);
 				gaz_until = e;
