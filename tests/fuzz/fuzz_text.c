@@ -3,10 +3,12 @@
  * tokenizer, parser, classifier and emitter on arbitrary bytes.
  *
  * The first byte picks the options: its low 6 bits a chunk size (0: whole),
- * bit 6 pretty output. The rest is the input. Besides "no crash, no leak,
+ * bit 6 pretty output, bit 7 a second run with the classifier on its own
+ * thread (--threads 2). The rest is the input. Besides "no crash, no leak,
  * no undefined behaviour" it checks STYLE.md point 9: the same input fed
- * whole and in chunks gives byte-identical output and the same status, and
- * a pipeline reused after another input gives what it gave before.
+ * whole and in chunks gives byte-identical output and the same status, on
+ * one thread and on two, and a pipeline reused after another input gives
+ * what it gave before.
  * Output is hashed (FNV-1a), never kept. Built by tests/fuzz/run.sh.
  */
 #include <stdint.h>
@@ -60,25 +62,27 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 /* One pipeline per options, made once and reused as the CLI reuses one for
  * every input; each writes to its own sink. */
-static bp_pipeline *pipes[64][2];
-static sink sinks[64][2];
+static bp_pipeline *pipes[64][2][2];
+static sink sinks[64][2][2];
 
-static bp_status run(unsigned chunk, int pretty, const char *bytes, size_t len, sink *out)
+static bp_status run(unsigned chunk, int pretty, unsigned threads, const char *bytes, size_t len,
+		     sink *out)
 {
 	bp_error err;
 	bp_status st;
-	sink *s = &sinks[chunk][pretty];
+	sink *s = &sinks[chunk][pretty][threads - 1];
+	bp_pipeline **pl = &pipes[chunk][pretty][threads - 1];
 
-	if (!pipes[chunk][pretty]) {
-		bp_options o = { pretty, chunk, 1 };
-		pipes[chunk][pretty] = bp_pipeline_new(&o, cues, rules, discard, s);
-		if (!pipes[chunk][pretty])
+	if (!*pl) {
+		bp_options o = { pretty, chunk, threads };
+		*pl = bp_pipeline_new(&o, cues, rules, discard, s);
+		if (!*pl)
 			die("out of memory");
 	}
 	s->hash = 0xcbf29ce484222325ULL;
 	s->bytes = 0;
 	bp_error_clear(&err);
-	st = bp_pipeline_run_mem(pipes[chunk][pretty], bytes, len, "fuzz.txt", &err);
+	st = bp_pipeline_run_mem(*pl, bytes, len, "fuzz.txt", &err);
 	if (st != BP_OK && (!err.message[0] || !err.path[0]))
 		die("an error without a message or a path");
 	*out = *s;
@@ -100,15 +104,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pretty = (data[0] >> 6) & 1;
 	chunk = data[0] & 63;
 
-	sa = run(0, pretty, bytes, len, &a);
+	sa = run(0, pretty, 1, bytes, len, &a);
 	if (chunk) {
-		sb = run(chunk, pretty, bytes, len, &b);
+		sb = run(chunk, pretty, 1, bytes, len, &b);
 		if (sa != sb || a.hash != b.hash || a.bytes != b.bytes)
 			die("output differs when the input is fed in chunks");
 	}
+	if (data[0] & 128) {
+		sb = run(chunk, pretty, 2, bytes, len, &b);
+		if (sa != sb || a.hash != b.hash || a.bytes != b.bytes)
+			die("output differs with the classifier on its own thread");
+	}
 	/* the same pipeline after another input: the same result */
-	run(0, pretty, before, sizeof(before) - 1, &b);
-	sb = run(0, pretty, bytes, len, &b);
+	run(0, pretty, 1, before, sizeof(before) - 1, &b);
+	sb = run(0, pretty, 1, bytes, len, &b);
 	if (sa != sb || a.hash != b.hash || a.bytes != b.bytes)
 		die("a reused pipeline gives other output");
 	return 0;
