@@ -2,7 +2,8 @@
 # (build/tsan): every golden case concatenated three times (several
 # batches), whole and in 7-byte chunks, with -t2, must give the output of -t1
 # of the normal binary without a race report; also a write error in the
-# middle (the queue is dropped while the thread works) and SIGPIPE.
+# middle (the queue is dropped while the thread works), SIGPIPE, and the
+# unit tests of bp_offload (tests/unit/test_offload.c).
 AREA=tsan
 . "$BP_ROOT/tests/sh/lib.sh"
 cd "$BP_ROOT" || exit 1
@@ -13,7 +14,7 @@ rm -rf "$D"
 mkdir -p "$D"
 
 if ! out=$(make -s CC=clang BUILD=build/tsan OPT="-O1 -g" EXTRA_CFLAGS="-fsanitize=thread" \
-	EXTRA_LDFLAGS="-fsanitize=thread" build/tsan/briefparse 2>&1); then
+	EXTRA_LDFLAGS="-fsanitize=thread" build/tsan/briefparse build/tsan/test_offload 2>&1); then
 	fail build "$(printf '%s' "$out" | tail -n 20)"
 	exit 0
 fi
@@ -27,6 +28,13 @@ raced() {
 	fi
 	return 0
 }
+
+# the unit tests of bp_offload: many batches, drop, a write error
+build/tsan/test_offload > "$D/unit.out" 2> "$D/err"
+rc=$?
+if raced unit-offload "$D/err"; then
+	if [ $rc = 0 ]; then ok unit-offload; else fail unit-offload "exit status $rc" "$(grep FAIL "$D/unit.out" | head -n 5)"; fi
+fi
 
 cat tests/cases/*.txt tests/cases/*.txt tests/cases/*.txt > "$D/all.txt"
 "$BIN" -t1 "$D/all.txt" tests/cases/seed-000.txt > "$D/want.out" 2>/dev/null
