@@ -148,11 +148,24 @@ static const char *num_text(bp_emitter *e, uint64_t v)
 	char tmp[NUM_MAX], *end = tmp + sizeof(tmp) - 1, *d = end;
 	size_t n;
 
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
+
 	*d = '\0';
-	do {
-		*--d = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	while (v >= 100) { /* two digits a step: offsets are most of the numbers */
+		unsigned k = (unsigned)(v % 100) * 2;
+		v /= 100;
+		*--d = pairs[k + 1];
+		*--d = pairs[k];
+	}
+	if (v >= 10) {
+		*--d = pairs[v * 2 + 1];
+		*--d = pairs[v * 2];
+	} else {
+		*--d = (char)('0' + v);
+	}
 	n = (size_t)(end - d) + 1;
 	memcpy(e->scratch + e->used, d, n);
 	e->used += n;

@@ -1,6 +1,7 @@
 /* Unit tests for the emitter: escaping identical to cJSON's, exact integers,
  * tags rendered as cJSON would print them, compact and pretty records equal,
  * write errors returned. The tests read the output back with cJSON. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +140,34 @@ TEST(integers_are_exact)
 	cJSON_Delete(rec);
 }
 
+/* Integers at every digit-count boundary, up to the largest offset. */
+TEST(integers_at_digit_boundaries)
+{
+	static sink s;
+	uint64_t p = 1;
+	for (int k = 0; k <= 20; k++) {
+		uint64_t vals[3] = {p - 1, p, p + 1};
+		for (int j = 0; j < 3; j++) {
+			bp_emitter *e = bp_emitter_new(0, to_buf, &s);
+			bp_block b = make_block();
+			bp_error err;
+			char want[64];
+			b.start = vals[j];
+			b.end = UINT64_MAX;
+			memset(&s, 0, sizeof(s));
+			CHECK_INT(bp_emit_block(e, &b, NULL, &err), BP_OK);
+			bp_emitter_free(e);
+			snprintf(want, sizeof(want), "\"span\":{\"start\":%llu,\"end\":%llu}",
+				 (unsigned long long)vals[j], (unsigned long long)UINT64_MAX);
+			CHECK(strstr(s.buf, want) != NULL);
+		}
+		if (k < 19)
+			p *= 10;
+		else
+			p = UINT64_MAX; /* the last round: 2^64 - 2, - 1, and 0 (wrapped) */
+	}
+}
+
 TEST(tags_compact_and_pretty_agree)
 {
 	static sink s1, s2;
@@ -223,6 +252,7 @@ int main(void)
 {
 	RUN(escaping_is_cjsons_own);
 	RUN(integers_are_exact);
+	RUN(integers_at_digit_boundaries);
 	RUN(tags_compact_and_pretty_agree);
 	RUN(briefing_record_nulls_and_refs);
 	RUN(write_errors_are_returned);
