@@ -19,7 +19,8 @@ typedef struct bp_options {
 	int pretty;          /* indented JSON */
 	size_t chunk;        /* feed the tokenizer this many bytes at a time (0: as read) */
 	unsigned threads;    /* 1: all in this thread; 2: classify on a second
-				thread (bp_offload.h); 0: 2 when two CPUs are online */
+				thread (bp_offload.h); 0: 2 when the process may
+				run on two CPUs */
 } bp_options;
 
 typedef struct bp_pipeline bp_pipeline;

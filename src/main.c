@@ -35,7 +35,7 @@ static const char usage_text[] =
 	"      --list-rules    print the loaded countries, organisations and topics\n"
 	"  -t, --threads N     1: everything on one thread; 2: classify on a second\n"
 	"                      thread while parsing and output go on (the same\n"
-	"                      output); default 2 when two CPUs are online, else 1\n"
+	"                      output); default 2 when it may run on two CPUs\n"
 	"      --chunk-size N  feed the parser N bytes at a time (for testing)\n"
 	"  -h, --help          this help\n"
 	"  -V, --version       the version\n"

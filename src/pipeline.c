@@ -1,6 +1,8 @@
 /* pipeline.c - the stages wired together for one input (bp_pipeline.h). */
+#define _GNU_SOURCE /* sched_getaffinity, CPU_COUNT */
 #include "bp_pipeline.h"
 
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,12 +86,18 @@ static bp_status on_briefing(void *ctx, const bp_briefing *b, bp_error *err)
 	return bp_emit_briefing(pl->emitter, b, &src, err);
 }
 
-/* Whether to classify on a second thread: asked for, or (0) two CPUs. */
+/* Whether to classify on a second thread: asked for, or (0) when this
+ * process may run on two CPUs (taskset or a cpuset can allow fewer than are
+ * online). */
 static int use_thread(unsigned threads)
 {
 	if (threads == 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-		return n >= 2;
+#ifdef CPU_COUNT
+		cpu_set_t set;
+		if (sched_getaffinity(0, sizeof(set), &set) == 0)
+			return CPU_COUNT(&set) >= 2;
+#endif
+		return sysconf(_SC_NPROCESSORS_ONLN) >= 2;
 	}
 	return threads == 2;
 }
