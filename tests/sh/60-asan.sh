@@ -14,12 +14,7 @@ D="$BP_TMP/asan"
 rm -rf "$D"
 mkdir -p "$D"
 
-if ! out=$(make -s CC=clang BUILD=build/asan OPT="-O1 -g" EXTRA_CFLAGS="$SAN" \
-	EXTRA_LDFLAGS="$SAN" build/asan/briefparse units 2>&1); then
-	fail build "$(printf '%s' "$out" | tail -n 20)"
-	exit 0
-fi
-ok build
+san_build asan "$SAN" build/asan/briefparse units || exit 0
 
 # sanitized NAME FILE: fails NAME when FILE (a stderr) holds a sanitizer report
 sanitized() {

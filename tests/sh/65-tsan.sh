@@ -13,12 +13,7 @@ D="$BP_TMP/tsan"
 rm -rf "$D"
 mkdir -p "$D"
 
-if ! out=$(make -s CC=clang BUILD=build/tsan OPT="-O1 -g" EXTRA_CFLAGS="-fsanitize=thread" \
-	EXTRA_LDFLAGS="-fsanitize=thread" build/tsan/briefparse build/tsan/test_offload 2>&1); then
-	fail build "$(printf '%s' "$out" | tail -n 20)"
-	exit 0
-fi
-ok build
+san_build tsan -fsanitize=thread build/tsan/briefparse build/tsan/test_offload || exit 0
 
 # raced NAME FILE: fails NAME when FILE (a stderr) holds a ThreadSanitizer report
 raced() {

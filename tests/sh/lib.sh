@@ -14,6 +14,19 @@ check() {
 	if out=$("$@" 2>&1); then ok "$name"; else fail "$name" "$(printf '%s' "$out" | head -n 20)"; fi
 }
 BIN="$BP_ROOT/briefparse"
+# san_build DIR FLAGS TARGET...: builds TARGET... with clang and the sanitizer
+# FLAGS into build/DIR; "ok build", or "FAIL build" and false
+san_build() {
+	dir=$1
+	flags=$2
+	shift 2
+	if ! out=$(make -s CC=clang BUILD="build/$dir" OPT="-O1 -g" EXTRA_CFLAGS="$flags" \
+		EXTRA_LDFLAGS="$flags" "$@" 2>&1); then
+		fail build "$(printf '%s' "$out" | tail -n 20)"
+		return 1
+	fi
+	ok build
+}
 PY=/usr/bin/python3
 # bad_case NAME: in tests/bad, sets $in (NAME.txt or NAME.bin, if any) and
 # $args (NAME.args, if any) for the hostile-input case NAME
