@@ -27,7 +27,9 @@ static const char *const cue_names[CUE_KINDS] = {
 typedef struct cue {
 	char *text;
 	size_t len;
+	size_t lit; /* characters other than '*': at least 1 */
 	int value;
+	unsigned long lineno; /* where it was defined, for duplicate errors */
 } cue;
 
 struct bp_cues {
@@ -76,6 +78,9 @@ static int glob_match(const char *pat, size_t plen, const char *s, size_t slen)
 
 /* Cue lines (headings, furniture) are short: longer lines are never tried. */
 #define CUE_LINE_MAX 240
+/* Longest cue text accepted at load (shorter than CUE_LINE_MAX, or it could
+ * never match). */
+#define CUE_TEXT_MAX 200
 
 static int cue_match_line(const bp_cues *c, enum cue_kind k, const char *s, size_t n)
 {
@@ -151,7 +156,8 @@ void bp_cues_free(bp_cues *cues)
 	free(cues);
 }
 
-static bp_status cue_add(bp_cues *c, enum cue_kind k, const char *text, size_t len, int value)
+static bp_status cue_add(bp_cues *c, enum cue_kind k, const char *text, size_t len, int value,
+			 unsigned long lineno)
 {
 	cue *nl = realloc(c->list[k], (c->n[k] + 1) * sizeof(cue));
 	if (!nl)
@@ -163,8 +169,52 @@ static bp_status cue_add(bp_cues *c, enum cue_kind k, const char *text, size_t l
 	memcpy(nl[c->n[k]].text, text, len);
 	nl[c->n[k]].text[len] = '\0';
 	nl[c->n[k]].len = len;
+	nl[c->n[k]].lit = len;
+	while (len--)
+		if (text[len] == '*')
+			nl[c->n[k]].lit--;
 	nl[c->n[k]].value = value;
+	nl[c->n[k]].lineno = lineno;
 	c->n[k]++;
+	return BP_OK;
+}
+
+/* A cue is user input (--rules DIR): one that would match nearly every line,
+ * or none, or that the matchers cannot take, is an error at load. Labels
+ * (question, answer) may be one character ("Q:"); every other cue needs two
+ * characters besides its wildcards. */
+static bp_status cue_check(const bp_cues *c, const bp_blob *b, unsigned long lineno,
+			   enum cue_kind k, const char *text, size_t len, bp_error *err)
+{
+	size_t i, lit = 0, min = (k == CUE_QUESTION || k == CUE_ANSWER) ? 1 : 2;
+
+	if (len == 0)
+		return bp_error_set(err, BP_ERR_DATA, b->path, lineno, "empty %s cue", cue_names[k]);
+	if (len > CUE_TEXT_MAX)
+		return bp_error_set(err, BP_ERR_DATA, b->path, lineno,
+				    "%s cue longer than %d bytes", cue_names[k], CUE_TEXT_MAX);
+	for (i = 0; i < len; i++) {
+		if ((unsigned char)text[i] < 0x20 || text[i] == 0x7f)
+			return bp_error_set(err, BP_ERR_DATA, b->path, lineno,
+					    "control character in %s cue", cue_names[k]);
+		lit += text[i] != '*';
+	}
+	if (text[0] == ' ' || text[len - 1] == ' ')
+		return bp_error_set(err, BP_ERR_DATA, b->path, lineno,
+				    "%s cue '%.*s' starts or ends with a space (lines are trimmed)",
+				    cue_names[k], (int)len, text);
+	if (lit == 0)
+		return bp_error_set(err, BP_ERR_DATA, b->path, lineno,
+				    "%s cue '%.*s' is only wildcards", cue_names[k], (int)len, text);
+	if (lit < min)
+		return bp_error_set(err, BP_ERR_DATA, b->path, lineno,
+				    "%s cue '%.*s' has only one character",
+				    cue_names[k], (int)len, text);
+	for (i = 0; i < c->n[k]; i++)
+		if (c->list[k][i].len == len && ieq(c->list[k][i].text, text, len))
+			return bp_error_set(err, BP_ERR_DATA, b->path, lineno,
+					    "duplicate %s cue '%.*s' (first on line %lu)", cue_names[k],
+					    (int)len, text, c->list[k][i].lineno);
 	return BP_OK;
 }
 
@@ -174,6 +224,7 @@ static bp_status parse_cue_line(bp_cues *c, const bp_blob *b, unsigned long line
 	const char *tab = memchr(line, '\t', len), *text, *tab2;
 	size_t klen, tlen;
 	int k, value = 0;
+	bp_status st;
 
 	if (!tab)
 		return bp_error_set(err, BP_ERR_DATA, b->path, lineno, "expected KIND<TAB>TEXT");
@@ -200,11 +251,12 @@ static bp_status parse_cue_line(bp_cues *c, const bp_blob *b, unsigned long line
 		if (*endp)
 			return bp_error_set(err, BP_ERR_DATA, b->path, lineno, "bad value '%s'", num);
 	}
-	if (tlen == 0 || tlen > 200 || memchr(text, '\0', tlen))
-		return bp_error_set(err, BP_ERR_DATA, b->path, lineno, "bad cue text");
+	st = cue_check(c, b, lineno, (enum cue_kind)k, text, tlen, err);
+	if (st != BP_OK)
+		return st;
 	if (k == CUE_MONTH && (value < 1 || value > 12))
 		return bp_error_set(err, BP_ERR_DATA, b->path, lineno, "month needs a value 1-12");
-	if (cue_add(c, (enum cue_kind)k, text, tlen, value) != BP_OK)
+	if (cue_add(c, (enum cue_kind)k, text, tlen, value, lineno) != BP_OK)
 		return bp_error_set(err, BP_ERR_NOMEM, b->path, lineno, "out of memory");
 	return BP_OK;
 }
@@ -403,7 +455,9 @@ static size_t footer_end(const bp_cues *cues, const char *s, size_t n)
 		const cue *q = &cues->list[CUE_FOOTER][i];
 		if (q->text[q->len - 1] == '*' || lower((unsigned char)q->text[0]) != lower((unsigned char)s[0]))
 			continue;
-		for (k = q->len / 2; k < n; k++)
+		/* a prefix that matches holds at least the cue's literal characters
+		 * (at least one: see cue_check), so k - 1 never underflows */
+		for (k = q->lit; k < n; k++)
 			if (lower((unsigned char)s[k - 1]) == lower((unsigned char)q->text[q->len - 1]) &&
 			    glob_match(q->text, q->len, s, k))
 				return k;
