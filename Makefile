@@ -24,7 +24,7 @@ CFLAGS   += $(OPT) $(WARN) -pthread $(EXTRA_CFLAGS)
 LDFLAGS  += $(EXTRA_LDFLAGS)
 LDLIBS   += $(PKG_LIBS) -pthread
 
-.PHONY: all run check unit golden asan valgrind fuzz bench lint format clean deps
+.PHONY: all run check unit golden asan valgrind fuzz fuzz-long bench lint format clean deps
 .DEFAULT_GOAL := all
 
 all: briefparse
@@ -98,6 +98,10 @@ valgrind: briefparse
 
 fuzz:
 	@sh tests/fuzz/run.sh
+
+# every fuzz target at once for FUZZ_SECONDS (default 600), niced; see tests/fuzz/long.sh
+fuzz-long:
+	@sh tests/fuzz/long.sh
 
 bench: briefparse
 	@sh .ci/install-deps bench

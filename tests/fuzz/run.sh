@@ -6,17 +6,20 @@
 #   sh tests/fuzz/run.sh replay NAME  run tests/fuzz/regress/NAME/* once each
 #   sh tests/fuzz/run.sh fuzz NAME    fuzz one target for FUZZ_SECONDS, or for
 #                                     FUZZ_RUNS inputs from FUZZ_SEED (reproducible)
-# Targets: text (the pipeline), rules (bp_rules_load), cues (bp_cues_load and
-# the line classifier). Seeds: tests/fuzz/corpus/NAME/ (read only); what the
+# Targets: every tests/fuzz/fuzz_NAME.c: text (the pipeline), rules
+# (bp_rules_load), cues (bp_cues_load and the line classifier), ...
+# Seeds: tests/fuzz/corpus/NAME/ (read only here; `make fuzz-long`,
+# tests/fuzz/long.sh, runs every target at once and merges what it finds
+# into it), dictionary tests/fuzz/briefparse.dict; what the
 # fuzzer finds goes to build/fuzz/corpus/NAME/, crashes to
 # build/fuzz/crash-NAME-*. Keep a crash as tests/fuzz/regress/NAME/ISSUE-WHAT
 # once it is fixed, so that every run replays it.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
-TARGETS="text rules cues"
+TARGETS=$(ls tests/fuzz/fuzz_*.c | sed 's|.*/fuzz_\(.*\)\.c|\1|')
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
 PKGS="libxml-2.0 libpcre2-8 libcjson openssl"
-B=build/fuzz
+B=${FUZZ_BUILD:-build/fuzz}
 : "${FUZZ_SECONDS:=60}"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
@@ -55,6 +58,7 @@ fuzz() {
 	name=$1
 	shift
 	$B/fuzz_"$name" "$@" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+		-dict=tests/fuzz/briefparse.dict \
 		-artifact_prefix=$B/crash-"$name"- tests/fuzz/corpus/"$name"
 }
 

@@ -15,7 +15,7 @@ if ! out=$(sh tests/fuzz/run.sh build 2>&1); then
 	exit 0
 fi
 ok build
-for t in text rules cues; do
+for t in $(ls tests/fuzz/fuzz_*.c | sed "s|.*/fuzz_\(.*\)\.c|\1|"); do
 	if sh tests/fuzz/run.sh replay $t > "$D/replay-$t.log" 2>&1; then
 		ok "regress-$t"
 	else
