@@ -64,9 +64,9 @@ def category(sym, dso, idx):
     if base in idx and "briefparse" in d:
         return idx[base]
     if d.startswith(("[JIT]", "perf-")) or (d == "[unknown]" and sym == "[unknown]"):
-        return "PCRE2 JIT code (classify.c)"
+        return "PCRE2 JIT code (topics.c)"
     if "pcre2" in d:
-        return "libpcre2 (classify.c)"
+        return "libpcre2 (topics.c)"
     if "cjson" in d:
         return "cJSON (emit.c)"
     if "crypto" in d:
@@ -123,7 +123,7 @@ def parse_perf_script(text, idx):
                 owner = c
                 break
         if owner is None:
-            owner = "classify.c" if "classify" in cat else cat
+            owner = "topics.c" if "topics" in cat else cat
         root = "streaming"
         names = [s for s, _ in frames]
         if "bp_rules_load" in names or any("ld-linux" in d for _, d in frames):

@@ -8,7 +8,11 @@
  *   topics.rules       topic sections of weighted PCRE2 patterns
  * Their formats are documented in the files' own headers and docs/rules.md.
  * They are compiled once (PCRE2, JIT on) by bp_rules_load and matched in one
- * pass over each block by bp_classifier_run. Only classify.c includes PCRE2.
+ * pass over each block by bp_classifier_run. The parts, one file and header
+ * each: bp_rulefile.h (rule-file lines, values, memory), bp_words.h (word
+ * starts), bp_trie.h (byte tries), bp_gazetteer.h (countries and
+ * organisations), bp_topics.h (topic rules and scores; the only part that
+ * includes PCRE2); classify.c runs the gazetteer and the topics in one scan.
  */
 #ifndef BP_CLASSIFY_H
 #define BP_CLASSIFY_H

@@ -1,0 +1,91 @@
+/*
+ * bp_topics.h - the topic rules (topics.rules) and the topic scorer.
+ *
+ * Each topic is a section of weighted PCRE2 patterns, matched at word
+ * starts. Loading splits every pattern into its literal prefix, put in a
+ * byte trie (bp_trie.h), and the rest: a plain literal is settled by the
+ * trie walk alone, the patterns of any other prefix become one anchored
+ * PCRE2 pattern (JIT) matched from the end of the prefix. Loaded once, then
+ * read-only and shareable between threads; each thread matches with its
+ * own bp_topic_run. Only topics.c includes PCRE2.
+ *
+ * The scan that visits word starts is the classifier's (classify.c): at a
+ * word start that passes the filter it calls bp_topic_run_at; at the end of
+ * a block bp_topic_run_collect scores the topics (docs/rules.md, "Scoring").
+ */
+#ifndef BP_TOPICS_H
+#define BP_TOPICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bp_classify.h"
+#include "bp_error.h"
+#include "bp_words.h"
+
+/* The prefilter, exact on the bytes keys begin with: the classes
+ * (bp_words' cls) of a word's first three bytes (tri), then either a key
+ * shorter than four bytes with them (shortk), or, by a hash of the first
+ * four classes, the shortest first run of a key with them (quadmin; 255 for
+ * none): a text word whose first run is shorter cannot start one. */
+#define BP_TOPIC_FILTER_BITS (BP_NCLS * BP_NCLS * BP_NCLS)
+#define BP_TOPIC_QUAD_SHIFT 13
+/* Knuth's multiplicative hash (2^32 / golden ratio), top QUAD_SHIFT bits */
+#define BP_TOPIC_QUAD_HASH(k4) \
+	((unsigned)(((uint32_t)(k4) * 2654435761u) >> (32 - BP_TOPIC_QUAD_SHIFT)))
+
+typedef struct bp_topic_filter {
+	unsigned char tri[(BP_TOPIC_FILTER_BITS + 7) / 8];
+	unsigned char shortk[(BP_TOPIC_FILTER_BITS + 7) / 8];
+	unsigned char quadmin[1u << BP_TOPIC_QUAD_SHIFT];
+} bp_topic_filter;
+
+/* Whether a key may start at a word whose first bytes are h[0, 4) (zero
+ * past the text) and whose first run of word bytes is wlen long. */
+static inline unsigned bp_topic_may_start(const bp_topic_filter *f, const unsigned char *cls,
+					  const unsigned char h[8], size_t wlen)
+{
+	unsigned tk = (unsigned)(cls[h[0]] * BP_NCLS + cls[h[1]]) * BP_NCLS + cls[h[2]];
+	return BP_BIT(f->tri, tk) &
+	       (BP_BIT(f->shortk, tk) |
+		(wlen >= f->quadmin[BP_TOPIC_QUAD_HASH(tk * BP_NCLS + cls[h[3]])]));
+}
+
+typedef struct bp_topics bp_topics;       /* loaded, read-only */
+typedef struct bp_topic_run bp_topic_run; /* one thread's match state and results */
+
+/* Loads topics.rules (from dir when it has it, else bundled) and compiles
+ * it. words must outlive the topics. On error returns BP_ERR_DATA (err->path
+ * the file, err->line the line, e.g. "invalid pattern: missing )"),
+ * BP_ERR_LIMIT, BP_ERR_IO or BP_ERR_NOMEM, and *out is NULL. The caller owns
+ * *out. */
+bp_status bp_topics_load(const bp_words *words, const char *dir, bp_topics **out,
+			 bp_error *err);
+void bp_topics_free(bp_topics *tp);
+
+/* Whether any pattern can match; the filter (owned by tp). */
+int bp_topics_nonempty(const bp_topics *tp);
+const bp_topic_filter *bp_topics_filter(const bp_topics *tp);
+
+/* For --list-rules: the topics in file order; kind "topic", detail its
+ * pattern count. */
+size_t bp_topics_count(const bp_topics *tp);
+void bp_topics_info(const bp_topics *tp, size_t i, bp_rule_info *e);
+
+/* A run borrows tp, which must outlive it. NULL on allocation failure. */
+bp_topic_run *bp_topic_run_new(const bp_topics *tp);
+void bp_topic_run_free(bp_topic_run *run);
+
+/* Tries the patterns at word start i of text[0, len), whose first
+ * heading_len bytes are the block's heading: records the match (weight,
+ * evidence) if any. Returns 0, or -1 when PCRE2 fails (err filled:
+ * BP_ERR_NOMEM or BP_ERR_LIMIT). */
+int bp_topic_run_at(bp_topic_run *run, const char *text, size_t len, size_t i,
+		    size_t heading_len, bp_error *err);
+
+/* Scores the topics recorded since the last collect for a block of len
+ * bytes and puts those given into out's topics, by score descending, then
+ * id (valid until the next collect or the free); the run starts afresh. */
+void bp_topic_run_collect(bp_topic_run *run, size_t len, bp_tags *out);
+
+#endif

@@ -1,0 +1,1176 @@
+/*
+ * topics.c - the topic rules and scorer (see bp_topics.h): loads
+ * topics.rules, splits each pattern into a literal prefix for the trie and
+ * a rest for PCRE2, finds the pattern matching at a word start, and scores
+ * each topic per block. Formats and scoring: docs/rules.md.
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include "bp_topics.h"
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pcre2.h>
+
+#include "bp_data.h"
+#include "bp_rulefile.h"
+#include "bp_trie.h"
+
+#define PREFIX_MAX 100         /* literal prefix of a topic pattern put in the tree */
+#define PATTERN_MAX 1000       /* topic pattern, bytes */
+#define ID_MAX 32              /* topic ids */
+#define TOPIC_NAME_MAX 100
+#define TOPICS_MAX 1000
+#define PATTERNS_MAX 20000
+#define WEIGHT_MAX 1000.0
+#define JIT_STACK_MAX (1024 * 1024)
+
+/* The topic walk collects every key node on its path and tries them from
+ * the longest: a node with one plain literal is checked in C; the patterns
+ * of any other node are one anchored PCRE2 pattern of their rests (an rx,
+ * JIT), leaves marked (*MARK:n), matched from the end of the prefix. */
+
+typedef struct topic {
+	const char *id, *name;
+	double threshold;
+	size_t npatterns;
+} topic;
+
+typedef struct tpattern {
+	unsigned char first[32]; /* bytes that can start a match (for no prefix) */
+	unsigned topic;
+	double weight;
+	const char *prefix; /* literal prefix, ASCII-folded to lower case */
+	size_t prefix_len;
+	const char *rest;   /* the pattern after its prefix */
+	size_t rest_len;
+	const char *raw;    /* the literal prefix unfolded (compared for (?-i)) */
+	int plain;          /* PLAIN_* when the rest is "" or "\\b", else 0 */
+	unsigned long line;
+} tpattern;
+
+typedef struct rx { /* one compiled PCRE2 pattern, matched anchored */
+	pcre2_code *code;
+	int jit;
+} rx;
+
+/* Topic patterns that the trie settles without PCRE2: a literal, and a
+ * literal followed by \\b; the same with (?-i) (compared case-sensitively). */
+enum { PLAIN_LIT = 1, PLAIN_LIT_B, PLAIN_CS, PLAIN_CS_B };
+
+struct bp_topics {
+	bp_arena arena;
+	const bp_words *w;
+	topic *topics;
+	size_t ntopics;
+	tpattern *patterns;
+	size_t npatterns;
+	unsigned *members; /* pattern indices, grouped by identical pattern text */
+	size_t *group_start; /* group g: members[group_start[g], group_start[g + 1]) */
+	size_t ngroups;
+	const char *src; /* blob path */
+	double heading_weight, block_bytes, min_bytes, relative;
+	unsigned repeat_cap, max_topics;
+	bp_trie trie;
+	/* PCRE2 for what the tree does not settle. At a tree node whose
+	 * patterns are not one plain literal: their rests, as alternatives in
+	 * file order, matched from the end of the prefix. Patterns without a
+	 * literal prefix: one pattern matched from the word start. */
+	rx *rxs;
+	size_t nrx;
+	uint16_t *node_rx;    /* by tree node: 1 + its rx, or 0 */
+	short empty_rx;       /* the patterns without a literal prefix, or -1 */
+	unsigned char empty_first[32]; /* the bytes they can start with */
+	bp_topic_filter filter;
+};
+
+struct bp_topic_run {
+	const bp_topics *tp;
+	pcre2_match_data *md;
+	pcre2_match_context *mctx;
+	pcre2_jit_stack *jstack;
+	bp_tag *topic_tags; /* by topic index */
+	double *topic_raw;
+	unsigned *topic_touched;
+	size_t ntopic_touched;
+	unsigned char *pat_hits; /* by pattern group */
+	unsigned *pat_touched;
+	size_t npat_touched;
+	bp_tag *out_t;
+};
+
+/* ---- small helpers ---- */
+
+typedef struct sbuf {
+	char *s;
+	size_t len, cap;
+	int nomem;
+} sbuf;
+
+static void sb_put(sbuf *b, const char *s, size_t n)
+{
+	if (b->nomem)
+		return;
+	if (!bp_array_grow(&b->s, &b->cap, b->len + n + 1, 1)) {
+		b->nomem = 1;
+		return;
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void sb_str(sbuf *b, const char *s)
+{
+	sb_put(b, s, strlen(s));
+}
+
+static void sb_fmt(sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_fmt(sbuf *b, const char *fmt, ...)
+{
+	char tmp[64];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		sb_put(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+static int is_alnum(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+static unsigned char fold(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+static int is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static double square_root(double x)
+{
+	double g = x > 1 ? x : 1;
+	for (int i = 0; i < 40; i++) {
+		double ng = 0.5 * (g + x / g);
+		if (ng == g)
+			break;
+		g = ng;
+	}
+	return g;
+}
+
+
+/* ---- the filter ---- */
+
+/* Sets the topic filter bits for classes (c0, c1, c2, c3) of a key of n
+ * bytes; -1 is "any", and c3 < 0 marks a key shorter than four bytes. */
+static void filter_set(bp_topics *r, int c0, int c1, int c2, int c3, size_t n)
+{
+	for (int a = c0 < 0 ? 0 : c0; a <= (c0 < 0 ? BP_NCLS - 1 : c0); a++)
+		for (int b = c1 < 0 ? 0 : c1; b <= (c1 < 0 ? BP_NCLS - 1 : c1); b++)
+			for (int c = c2 < 0 ? 0 : c2; c <= (c2 < 0 ? BP_NCLS - 1 : c2); c++) {
+				unsigned k = (unsigned)((a * BP_NCLS + b) * BP_NCLS + c);
+				BP_SET(r->filter.tri, k);
+				if (c3 < 0)
+					BP_SET(r->filter.shortk, k);
+				else {
+					unsigned char *m = &r->filter.quadmin[BP_TOPIC_QUAD_HASH(k * BP_NCLS + (unsigned)c3)];
+					if (n < *m)
+						*m = (unsigned char)n;
+				}
+			}
+}
+
+/* Adds a topic key (folded prefix bytes; for an empty one its first[] set). */
+static void filter_topic(bp_topics *r, const char *key, size_t n, const unsigned char *first)
+{
+	const unsigned char *k = (const unsigned char *)key;
+	size_t run;
+
+	if (n == 0) {
+		unsigned char seen[BP_NCLS] = {0};
+		for (int b = 0; b < 256; b++)
+			if (BP_BIT(first, b))
+				seen[r->w->cls[b]] = 1;
+		for (int c = 0; c < BP_NCLS; c++)
+			if (seen[c])
+				filter_set(r, c, -1, -1, -1, 0);
+		return;
+	}
+	/* the text's first run must be as long as the key's (which can only
+	 * match at a word start when it starts with a word byte) */
+	run = bp_words_run(r->w->wordbyte, k, n);
+	filter_set(r, r->w->cls[k[0]], n > 1 ? r->w->cls[k[1]] : -1, n > 2 ? r->w->cls[k[2]] : -1,
+		   n > 3 ? r->w->cls[k[3]] : -1, run < 1 ? 1 : run < 254 ? run : 254);
+}
+
+/* ---- topic rules ---- */
+
+typedef struct topic_load {
+	bp_topics *r;
+	size_t topics_cap, patterns_cap;
+	int in_section;
+	double threshold; /* the default */
+} topic_load;
+
+static bp_status pattern_error(const char *path, unsigned long line, int code, bp_error *err)
+{
+	PCRE2_UCHAR msg[200];
+	if (pcre2_get_error_message(code, msg, sizeof(msg)) < 0)
+		snprintf((char *)msg, sizeof(msg), "error %d", code);
+	return bp_error_set(err, BP_ERR_DATA, path, line, "invalid pattern: %s", (char *)msg);
+}
+
+/* Rejects constructs that cannot live inside the combined pattern, and finds
+ * whether the pattern has a top-level alternation. Returns NULL or a reason. */
+static const char *pattern_scan(const char *p, size_t n, int *top_alt)
+{
+	int depth = 0;
+
+	*top_alt = 0;
+	for (size_t i = 0; i < n; i++) {
+		char c = p[i];
+		if (c == '\\') {
+			char d = i + 1 < n ? p[i + 1] : '\0';
+			if (d == 'Q') {
+				const char *e = NULL;
+				for (size_t k = i + 2; k + 1 < n; k++)
+					if (p[k] == '\\' && p[k + 1] == 'E') {
+						e = p + k;
+						break;
+					}
+				if (!e)
+					return "\\Q without \\E is not supported";
+				i = (size_t)(e - p) + 1;
+				continue;
+			}
+			if (d == 'K')
+				return "\\K is not supported";
+			if (d == 'g' || d == 'k' || (d >= '1' && d <= '9'))
+				return "backreferences are not supported";
+			i++;
+		} else if (c == '[') {
+			size_t k = i + 1;
+			if (k < n && p[k] == '^')
+				k++;
+			if (k < n && p[k] == ']')
+				k++;
+			for (; k < n && p[k] != ']'; k++) {
+				if (p[k] == '\\')
+					k++;
+				else if (p[k] == '[' && k + 1 < n && p[k + 1] == ':') {
+					const char *e = strstr(p + k, ":]");
+					if (e && (size_t)(e - p) < n)
+						k = (size_t)(e - p) + 1;
+				}
+			}
+			i = k;
+		} else if (c == '(') {
+			char d = i + 1 < n ? p[i + 1] : '\0';
+			char e = i + 2 < n ? p[i + 2] : '\0';
+			if (d == '*')
+				return "backtracking verbs and (*...) options are not supported";
+			if (d == '?') {
+				if (e == '#') {
+					const char *close = memchr(p + i, ')', n - i);
+					if (!close)
+						return NULL;
+					i = (size_t)(close - p);
+					continue;
+				}
+				if (e == 'P' || e == '\'' || (e == '<' && i + 3 < n && p[i + 3] != '=' &&
+							      p[i + 3] != '!'))
+					return "named groups are not supported; use (?:...)";
+				if (e == 'R' || e == '&' || e == '+' || (e >= '0' && e <= '9') ||
+				    (e == '-' && i + 3 < n && p[i + 3] >= '0' && p[i + 3] <= '9'))
+					return "recursion is not supported";
+				if (e == 'C')
+					return "callouts are not supported";
+				for (size_t k = i + 2; k < n && p[k] != ')' && p[k] != ':'; k++) {
+					if (p[k] == 'x')
+						return "extended mode (?x) is not supported";
+					if (!((p[k] >= 'a' && p[k] <= 'z') || (p[k] >= 'A' && p[k] <= 'Z') ||
+					      p[k] == '-' || p[k] == '^'))
+						break;
+				}
+				{
+					/* (?i) without ':' sets options and opens no group */
+					size_t k = i + 2;
+					while (k < n && ((p[k] >= 'a' && p[k] <= 'z') ||
+							 (p[k] >= 'A' && p[k] <= 'Z') || p[k] == '-' ||
+							 p[k] == '^'))
+						k++;
+					if (k > i + 2 && k < n && p[k] == ')') {
+						i = k;
+						continue;
+					}
+				}
+			}
+			depth++;
+		} else if (c == ')') {
+			depth--;
+		} else if (c == '|' && depth == 0) {
+			*top_alt = 1;
+		}
+	}
+	return NULL;
+}
+
+/* Splits a pattern into its literal prefix (into out, at most
+ * PREFIX_MAX bytes) and the rest; returns the pattern offset of the rest. */
+static size_t pattern_prefix(const char *p, size_t n, char *out, size_t *outn)
+{
+	size_t i = 0, k = 0;
+
+	*outn = 0;
+	while (i < n && k < PREFIX_MAX) {
+		unsigned char c = (unsigned char)p[i];
+		size_t step = 1;
+		unsigned char lit;
+		char q;
+
+		if (c == '\\') {
+			if (i + 1 >= n)
+				break;
+			lit = (unsigned char)p[i + 1];
+			if (is_alnum(lit) || lit >= 0x80)
+				break;
+			step = 2;
+		} else if (strchr("^$.[|()?*+{#", c) || c < 0x20) {
+			break;
+		} else {
+			lit = c;
+		}
+		q = i + step < n ? p[i + step] : '\0';
+		if (q == '?' || q == '*' || q == '+' || q == '{')
+			break; /* quantified: not fixed */
+		out[k++] = (char)lit;
+		i += step;
+	}
+	*outn = k;
+	return i;
+}
+
+static bp_status topic_section(topic_load *t, const char *path, unsigned long line,
+			       const char *s, size_t n, bp_error *err)
+{
+	bp_topics *r = t->r;
+	const char *id;
+
+	if (s[n - 1] != ']')
+		return bp_error_set(err, BP_ERR_DATA, path, line, "missing ']' after section name");
+	s++;
+	n -= 2;
+	bp_rulefile_trim(&s, &n);
+	if (n == 0 || n > ID_MAX)
+		return bp_error_set(err, BP_ERR_DATA, path, line, "invalid topic id '%.*s'",
+				    (int)(n > 40 ? 40 : n), s);
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+		      (i > 0 && (s[i] == '-' || s[i] == '_'))))
+			return bp_error_set(err, BP_ERR_DATA, path, line,
+					    "invalid topic id '%.*s' (use a-z, 0-9, - and _)",
+					    (int)n, s);
+	for (size_t i = 0; i < r->ntopics; i++)
+		if (strlen(r->topics[i].id) == n && memcmp(r->topics[i].id, s, n) == 0)
+			return bp_error_set(err, BP_ERR_DATA, path, line, "duplicate section [%.*s]",
+					    (int)n, s);
+	if (r->ntopics >= TOPICS_MAX)
+		return bp_error_set(err, BP_ERR_LIMIT, path, line, "more than %d topics", TOPICS_MAX);
+	if (!bp_array_grow(&r->topics, &t->topics_cap, r->ntopics + 1, sizeof(topic)) ||
+	    !(id = bp_arena_str(&r->arena, s, n)))
+		return bp_error_set(err, BP_ERR_NOMEM, path, line, "out of memory");
+	r->topics[r->ntopics].id = id;
+	r->topics[r->ntopics].name = id;
+	r->topics[r->ntopics].threshold = -1; /* the default, set at the end */
+	r->topics[r->ntopics].npatterns = 0;
+	r->ntopics++;
+	t->in_section = 1;
+	return BP_OK;
+}
+
+static bp_status topic_setting(topic_load *t, const char *path, unsigned long line,
+			       const char *s, size_t n, bp_error *err)
+{
+	bp_topics *r = t->r;
+	const char *eq = memchr(s, '=', n), *k = s, *v;
+	size_t kn, vn;
+	double d = 0;
+	int num;
+
+	if (!eq)
+		return bp_error_set(err, BP_ERR_DATA, path, line,
+				    "expected [topic], 'key = value' or 'WEIGHT PATTERN'");
+	kn = (size_t)(eq - s);
+	bp_rulefile_trim(&k, &kn);
+	v = eq + 1;
+	vn = (size_t)(s + n - v);
+	bp_rulefile_trim(&v, &vn);
+	num = bp_rulefile_number(v, vn, &d);
+#define KEY(lit) (kn == sizeof(lit) - 1 && memcmp(k, lit, kn) == 0)
+	if (KEY("name")) {
+		if (!t->in_section)
+			return bp_error_set(err, BP_ERR_DATA, path, line,
+					    "setting 'name' outside a section");
+		if (vn == 0 || vn > TOPIC_NAME_MAX || bp_rulefile_has_control(v, vn))
+			return bp_error_set(err, BP_ERR_DATA, path, line,
+					    "invalid name (1 to %d bytes)", TOPIC_NAME_MAX);
+		if (!(r->topics[r->ntopics - 1].name = bp_arena_str(&r->arena, v, vn)))
+			return bp_error_set(err, BP_ERR_NOMEM, path, line, "out of memory");
+		return BP_OK;
+	}
+	if (KEY("threshold")) {
+		if (!num || d <= 0 || d > WEIGHT_MAX)
+			return bp_error_set(err, BP_ERR_DATA, path, line,
+					    "invalid threshold '%.*s' (a number > 0)",
+					    (int)(vn > 40 ? 40 : vn), v);
+		if (t->in_section)
+			r->topics[r->ntopics - 1].threshold = d;
+		else
+			t->threshold = d;
+		return BP_OK;
+	}
+	if (KEY("heading_weight") || KEY("block_bytes") || KEY("min_bytes") ||
+	    KEY("repeat_cap") || KEY("relative") || KEY("max_topics")) {
+		int whole = KEY("repeat_cap") || KEY("max_topics");
+		if (t->in_section)
+			return bp_error_set(err, BP_ERR_DATA, path, line,
+					    "setting '%.*s' must come before the first section",
+					    (int)kn, k);
+		if (!num || d < 0 || d > 1e9 || (whole && (d != (double)(unsigned)d || d < 1)) ||
+		    (KEY("repeat_cap") && d > 255) || (KEY("relative") && d > 1) ||
+		    (KEY("block_bytes") && d < 1))
+			return bp_error_set(err, BP_ERR_DATA, path, line, "invalid value '%.*s'",
+					    (int)(vn > 40 ? 40 : vn), v);
+		if (KEY("heading_weight"))
+			r->heading_weight = d;
+		else if (KEY("block_bytes"))
+			r->block_bytes = d;
+		else if (KEY("min_bytes"))
+			r->min_bytes = d;
+		else if (KEY("relative"))
+			r->relative = d;
+		else if (KEY("max_topics"))
+			r->max_topics = (unsigned)d;
+		else
+			r->repeat_cap = (unsigned)d;
+		return BP_OK;
+	}
+#undef KEY
+	return bp_error_set(err, BP_ERR_DATA, path, line, "unknown setting '%.*s'",
+			    (int)(kn > 40 ? 40 : kn), k);
+}
+
+/* The bytes that can start a match of code (all when PCRE2 cannot tell). */
+static void first_bytes(const pcre2_code *code, unsigned char first[32])
+{
+	uint32_t type = 0, unit = 0;
+	const uint8_t *bitmap = NULL;
+
+	pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODETYPE, &type);
+	if (type == 1 && pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODEUNIT, &unit) == 0 &&
+	    unit < 256) {
+		memset(first, 0, 32);
+		first[unit >> 3] |= (unsigned char)(1u << (unit & 7));
+		if ((unit | 0x20) >= 'a' && (unit | 0x20) <= 'z') {
+			unit ^= 0x20;
+			first[unit >> 3] |= (unsigned char)(1u << (unit & 7));
+		}
+		return;
+	}
+	if (type == 0 && pcre2_pattern_info(code, PCRE2_INFO_FIRSTBITMAP, &bitmap) == 0 &&
+	    bitmap) {
+		memcpy(first, bitmap, 32);
+		return;
+	}
+	memset(first, 0xff, 32);
+}
+
+/* Compiles pattern p[0, pn) as the rules would to check it: a syntax error,
+ * the empty match and capturing groups are errors. Fills first[] with the
+ * bytes a match can start with. */
+static bp_status check_pattern(const char *path, unsigned long line, const char *p, size_t pn,
+			       unsigned char first[32], bp_error *err)
+{
+	int errcode;
+	PCRE2_SIZE erroff;
+	uint32_t minlen = 0, caps = 0;
+	pcre2_code *code = pcre2_compile((PCRE2_SPTR)p, pn, PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE,
+					 &errcode, &erroff, NULL);
+
+	if (!code)
+		return pattern_error(path, line, errcode, err);
+	pcre2_pattern_info(code, PCRE2_INFO_MINLENGTH, &minlen);
+	pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &caps);
+	first_bytes(code, first);
+	pcre2_code_free(code);
+	if (minlen == 0)
+		return bp_error_set(err, BP_ERR_DATA, path, line,
+				    "invalid pattern: it can match the empty string");
+	if (caps)
+		return bp_error_set(err, BP_ERR_DATA, path, line,
+				    "invalid pattern: named groups are not supported; use (?:...)");
+	return BP_OK;
+}
+
+static bp_status topic_pattern(topic_load *t, const char *path, unsigned long line,
+			       const char *s, size_t n, bp_error *err)
+{
+	bp_topics *r = t->r;
+	size_t wn = 0, pn, off, pfn;
+	const char *p, *why;
+	char pf[PREFIX_MAX];
+	unsigned char first[32];
+	double w;
+	int top_alt, cs, literal;
+	bp_status st;
+	tpattern *tp;
+
+	while (wn < n && !is_blank(s[wn]))
+		wn++;
+	if (!bp_rulefile_number(s, wn, &w) || w > WEIGHT_MAX || w < -WEIGHT_MAX)
+		return bp_error_set(err, BP_ERR_DATA, path, line, "invalid weight '%.*s'",
+				    (int)(wn > 40 ? 40 : wn), s);
+	if (!t->in_section)
+		return bp_error_set(err, BP_ERR_DATA, path, line, "pattern outside a section");
+	p = s + wn;
+	pn = n - wn;
+	bp_rulefile_trim(&p, &pn);
+	if (pn == 0)
+		return bp_error_set(err, BP_ERR_DATA, path, line, "missing pattern after weight");
+	if (pn > PATTERN_MAX)
+		return bp_error_set(err, BP_ERR_DATA, path, line, "pattern longer than %d bytes",
+				    PATTERN_MAX);
+	/* A literal (the prefix scan takes all of it, or all but a final \b)
+	 * compiles and cannot match the empty string; other patterns are
+	 * compiled once here, to be checked and for the bytes they can start
+	 * with. A leading (?-i) keeps the prefix in the (caseless) tree; the
+	 * leaf then checks its case. */
+	cs = pn > 5 && memcmp(p, "(?-i)", 5) == 0;
+	off = cs ? 5 + pattern_prefix(p + 5, pn - 5, pf, &pfn) : pattern_prefix(p, pn, pf, &pfn);
+	literal = pfn > 0 && (off == pn || (pn - off == 2 && memcmp(p + off, "\\b", 2) == 0));
+	memset(first, 0, sizeof(first));
+	if (!literal && (st = check_pattern(path, line, p, pn, first, err)) != BP_OK)
+		return st;
+	if ((why = pattern_scan(p, pn, &top_alt)))
+		return bp_error_set(err, BP_ERR_DATA, path, line, "invalid pattern: %s", why);
+	if (top_alt) { /* no prefix: a|b */
+		cs = 0;
+		off = pfn = 0;
+	}
+	if (r->npatterns >= PATTERNS_MAX)
+		return bp_error_set(err, BP_ERR_LIMIT, path, line, "more than %d patterns",
+				    PATTERNS_MAX);
+	if (!bp_array_grow(&r->patterns, &t->patterns_cap, r->npatterns + 1, sizeof(tpattern)))
+		return bp_error_set(err, BP_ERR_NOMEM, path, line, "out of memory");
+	tp = &r->patterns[r->npatterns];
+	memcpy(tp->first, first, sizeof(first));
+	tp->topic = (unsigned)(r->ntopics - 1);
+	tp->weight = w;
+	tp->line = line;
+	tp->raw = bp_arena_str(&r->arena, pf, pfn);
+	for (size_t k = 0; k < pfn; k++)
+		pf[k] = (char)fold((unsigned char)pf[k]);
+	tp->prefix = bp_arena_str(&r->arena, pf, pfn);
+	tp->prefix_len = pfn;
+	tp->plain = !literal ? 0 : off == pn ? PLAIN_LIT : PLAIN_LIT_B;
+	if (cs && pfn) {
+		sbuf b = {0};
+		if (tp->plain)
+			tp->plain += PLAIN_CS - PLAIN_LIT;
+		sb_str(&b, "(?-i:(?<=");
+		sb_put(&b, p + 5, off - 5);
+		sb_str(&b, "))(?-i:");
+		sb_put(&b, p + off, pn - off);
+		sb_str(&b, "\\E)");
+		tp->rest = b.nomem ? NULL : bp_arena_str(&r->arena, b.s, b.len);
+		tp->rest_len = b.len;
+		free(b.s);
+	} else {
+		tp->rest = bp_arena_str(&r->arena, p + off, pn - off);
+		tp->rest_len = pn - off;
+	}
+	if (!tp->prefix || !tp->rest || !tp->raw)
+		return bp_error_set(err, BP_ERR_NOMEM, path, line, "out of memory");
+	r->npatterns++;
+	r->topics[r->ntopics - 1].npatterns++;
+	return BP_OK;
+}
+
+static bp_status topics_file(topic_load *t, const bp_blob *b, bp_error *err)
+{
+	size_t pos = 0;
+	unsigned long lineno = 0;
+	const char *s, *path = t->r->src;
+	size_t n;
+	int rc;
+	bp_status st;
+
+	while ((rc = bp_rulefile_next_line(b, &pos, &lineno, &s, &n, err)) > 0) {
+		if (s[0] == '[')
+			st = topic_section(t, path, lineno, s, n, err);
+		else if ((s[0] >= '0' && s[0] <= '9') || s[0] == '-' || s[0] == '+' || s[0] == '.')
+			st = topic_pattern(t, path, lineno, s, n, err);
+		else
+			st = topic_setting(t, path, lineno, s, n, err);
+		if (st != BP_OK)
+			return st;
+	}
+	return rc < 0 ? (err ? err->code : BP_ERR_DATA) : BP_OK;
+}
+
+/* ---- the tree and its patterns ---- */
+
+static void emit_leaf(sbuf *b, const bp_tkey *k)
+{
+	if (k->rest && k->rest_len) {
+		sb_str(b, "(?:");
+		sb_put(b, k->rest, k->rest_len);
+		sb_str(b, "\\E)");
+	}
+	sb_fmt(b, "(*:%u)", k->mark);
+}
+
+/* Compiles the patterns of keys[lo, hi), which share their prefix, into a
+ * new rx, *index: "(?:rest(*:mark)|...)", alternatives in mark order. */
+static bp_status compile_rx(bp_topics *r, const bp_tkey *keys, size_t lo, size_t hi, size_t *cap,
+			    short *index, bp_error *err)
+{
+	sbuf b = {0};
+	PCRE2_SIZE erroff;
+	PCRE2_UCHAR msg[200];
+	int errcode = 0;
+	unsigned long line = 0;
+	rx x;
+
+	sb_str(&b, "(?:");
+	for (size_t k = lo; k < hi; k++) {
+		if (k > lo)
+			sb_str(&b, "|");
+		emit_leaf(&b, &keys[k]);
+	}
+	sb_str(&b, ")");
+	if (b.nomem) {
+		free(b.s);
+		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+	}
+	x.code = pcre2_compile((PCRE2_SPTR)b.s, b.len,
+			       PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE | PCRE2_ANCHORED, &errcode,
+			       &erroff, NULL);
+	free(b.s);
+	if (x.code) {
+		x.jit = pcre2_jit_compile(x.code, PCRE2_JIT_COMPLETE) == 0;
+		if (r->nrx >= INT16_MAX || !bp_array_grow(&r->rxs, cap, r->nrx + 1, sizeof(rx))) {
+			pcre2_code_free(x.code);
+			return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+		}
+		*index = (short)r->nrx;
+		r->rxs[r->nrx++] = x;
+		return BP_OK;
+	}
+	if (errcode == PCRE2_ERROR_NOMEMORY)
+		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+	pcre2_get_error_message(errcode, msg, sizeof(msg));
+	if (hi - lo == 1)
+		line = r->patterns[r->members[r->group_start[keys[lo].mark]]].line;
+	return bp_error_set(err, BP_ERR_DATA, r->src, line, "cannot compile the rules: %s",
+			    (char *)msg);
+}
+
+typedef struct pref { /* a pattern, while grouping */
+	const tpattern *p;
+	unsigned i;
+} pref;
+
+static int same_text(const tpattern *a, const tpattern *b)
+{
+	return !bp_bytes_cmp(a->prefix, a->prefix_len, b->prefix, b->prefix_len) &&
+	       !bp_bytes_cmp(a->rest, a->rest_len, b->rest, b->rest_len);
+}
+
+static int cmp_pref_text(const void *pa, const void *pb)
+{
+	const pref *a = pa, *b = pb;
+	int c = bp_bytes_cmp(a->p->prefix, a->p->prefix_len, b->p->prefix, b->p->prefix_len);
+	if (!c)
+		c = bp_bytes_cmp(a->p->rest, a->p->rest_len, b->p->rest, b->p->rest_len);
+	return c ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+typedef struct run { /* a run of identical patterns in the sorted prefs */
+	unsigned first;   /* its first pattern in file order */
+	size_t at;
+} run;
+
+static int cmp_run(const void *pa, const void *pb)
+{
+	const run *a = pa, *b = pb;
+	return (a->first > b->first) - (a->first < b->first);
+}
+
+/* Groups the patterns with identical text (one match feeds every topic that
+ * lists it); groups are numbered in file order of their first pattern. */
+static bp_status group_patterns(bp_topics *r, bp_error *err)
+{
+	size_t n = r->npatterns, g = 0, m = 0;
+	pref *v;
+	run *runs;
+
+	if (n == 0)
+		return BP_OK;
+	v = malloc(n * sizeof(pref));
+	runs = malloc(n * sizeof(run));
+	r->members = malloc(n * sizeof(unsigned));
+	r->group_start = malloc((n + 1) * sizeof(size_t));
+	if (!v || !runs || !r->members || !r->group_start) {
+		free(v);
+		free(runs);
+		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		v[i].p = &r->patterns[i];
+		v[i].i = (unsigned)i;
+	}
+	qsort(v, n, sizeof(pref), cmp_pref_text);
+	for (size_t i = 0, j; i < n; i = j) {
+		for (j = i + 1; j < n && same_text(v[i].p, v[j].p); j++)
+			;
+		runs[g].first = v[i].i;
+		runs[g].at = i;
+		g++;
+	}
+	qsort(runs, g, sizeof(run), cmp_run);
+	r->ngroups = g;
+	for (size_t k = 0; k < g; k++) {
+		size_t a = runs[k].at;
+		r->group_start[k] = m;
+		for (size_t q = a; q < n && same_text(v[a].p, v[q].p); q++)
+			r->members[m++] = v[q].i;
+	}
+	r->group_start[g] = m;
+	free(v);
+	free(runs);
+	return BP_OK;
+}
+
+/* The filter, the tree of the pattern groups' prefixes, and their rxs: one
+ * for the keys with an empty prefix (sorted first), and one for each tree
+ * node whose keys are not one plain literal. */
+static bp_status topics_build(bp_topics *r, bp_error *err)
+{
+	size_t nkeys = r->ngroups, cap = 0, i = 0;
+	bp_tkey *keys;
+	bp_status st;
+
+	if (nkeys == 0)
+		return BP_OK;
+	keys = calloc(nkeys, sizeof(bp_tkey));
+	if (!keys)
+		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+	for (i = 0; i < nkeys; i++) {
+		const tpattern *tp = &r->patterns[r->members[r->group_start[i]]];
+		keys[i].mark = (unsigned)i;
+		keys[i].s = tp->prefix;
+		keys[i].n = tp->prefix_len;
+		keys[i].rest = tp->rest;
+		keys[i].rest_len = tp->rest_len;
+		keys[i].plain = tp->plain;
+		filter_topic(r, keys[i].s, keys[i].n, tp->first);
+	}
+	qsort(keys, nkeys, sizeof(bp_tkey), bp_tkey_cmp);
+	st = bp_trie_build(&r->trie, keys, nkeys, err);
+	if (st == BP_OK) {
+		r->node_rx = calloc(r->trie.nnodes, sizeof(*r->node_rx));
+		if (!r->node_rx)
+			st = bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+	}
+	for (i = 0; i < nkeys && st == BP_OK;) {
+		size_t j = i + 1;
+		short idx = -1;
+		while (j < nkeys && !bp_bytes_cmp(keys[j].s, keys[j].n, keys[i].s, keys[i].n))
+			j++;
+		if (keys[i].n == 0) {
+			st = compile_rx(r, keys, i, j, &cap, &idx, err);
+			r->empty_rx = idx;
+			for (size_t k = i; k < j; k++) {
+				const unsigned char *f =
+					r->patterns[r->members[r->group_start[keys[k].mark]]].first;
+				for (int b = 0; b < 32; b++)
+					r->empty_first[b] |= f[b];
+			}
+		} else if (j - i > 1 || !keys[i].plain) {
+			st = compile_rx(r, keys, i, j, &cap, &idx, err);
+			r->node_rx[keys[i].node] = (uint16_t)(idx + 1);
+		}
+		i = j;
+	}
+	free(keys);
+	return st;
+}
+
+/* ---- loading ---- */
+
+void bp_topics_free(bp_topics *r)
+{
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->nrx; i++)
+		pcre2_code_free(r->rxs[i].code);
+	free(r->rxs);
+	free(r->node_rx);
+	bp_trie_release(&r->trie);
+	free(r->topics);
+	free(r->patterns);
+	free(r->members);
+	free(r->group_start);
+	bp_arena_release(&r->arena);
+	free(r);
+}
+
+static bp_status topics_load_all(bp_topics *r, const char *dir, bp_error *err)
+{
+	bp_blob blob;
+	topic_load t = {0};
+	bp_status st;
+
+	t.r = r;
+	t.threshold = 2.0;
+	st = bp_blob_load(dir, "topics.rules", &blob, err);
+	if (st != BP_OK)
+		return st;
+	if (!(r->src = bp_arena_str(&r->arena, blob.path, strlen(blob.path))))
+		st = bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+	else
+		st = topics_file(&t, &blob, err);
+	bp_blob_release(&blob);
+	if (st != BP_OK)
+		return st;
+	for (size_t i = 0; i < r->ntopics; i++)
+		if (r->topics[i].threshold < 0)
+			r->topics[i].threshold = t.threshold;
+	st = group_patterns(r, err);
+	if (st == BP_OK)
+		st = topics_build(r, err);
+	return st;
+}
+
+bp_status bp_topics_load(const bp_words *words, const char *dir, bp_topics **out, bp_error *err)
+{
+	bp_topics *r = calloc(1, sizeof(*r));
+	bp_status st;
+
+	*out = NULL;
+	if (!r)
+		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+	r->w = words;
+	memset(r->filter.quadmin, 0xFF, sizeof(r->filter.quadmin));
+	r->empty_rx = -1;
+	r->heading_weight = 2.0;
+	r->block_bytes = 1000.0;
+	r->min_bytes = 0;
+	r->relative = 0;
+	r->repeat_cap = 3;
+	r->max_topics = 1000;
+	st = topics_load_all(r, dir, err);
+	if (st != BP_OK) {
+		bp_topics_free(r);
+		return st;
+	}
+	*out = r;
+	return BP_OK;
+}
+
+int bp_topics_nonempty(const bp_topics *r)
+{
+	return bp_trie_nonempty(&r->trie) || r->empty_rx >= 0;
+}
+
+const bp_topic_filter *bp_topics_filter(const bp_topics *r)
+{
+	return &r->filter;
+}
+
+size_t bp_topics_count(const bp_topics *r)
+{
+	return r ? r->ntopics : 0;
+}
+
+void bp_topics_info(const bp_topics *r, size_t i, bp_rule_info *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (!r || i >= r->ntopics)
+		return;
+	e->kind = "topic";
+	e->id = r->topics[i].id;
+	e->name = r->topics[i].name;
+	e->detail = r->topics[i].npatterns;
+	e->source = r->src;
+}
+
+/* ---- matching ---- */
+
+bp_topic_run *bp_topic_run_new(const bp_topics *tp)
+{
+	bp_topic_run *c = calloc(1, sizeof(*c));
+	size_t nt = tp->ntopics, np = tp->npatterns;
+
+	if (!c)
+		return NULL;
+	c->tp = tp;
+	c->md = pcre2_match_data_create(1, NULL);
+	c->mctx = pcre2_match_context_create(NULL);
+	c->jstack = pcre2_jit_stack_create(32 * 1024, JIT_STACK_MAX, NULL);
+	c->topic_tags = calloc(nt + 1, sizeof(bp_tag));
+	c->topic_raw = calloc(nt + 1, sizeof(double));
+	c->topic_touched = calloc(nt + 1, sizeof(unsigned));
+	c->pat_hits = calloc(np + 1, 1);
+	c->pat_touched = calloc(np + 1, sizeof(unsigned));
+	c->out_t = calloc(nt + 1, sizeof(bp_tag));
+	if (!c->md || !c->mctx || !c->jstack || !c->topic_tags || !c->topic_raw ||
+	    !c->topic_touched || !c->pat_hits || !c->pat_touched || !c->out_t) {
+		bp_topic_run_free(c);
+		return NULL;
+	}
+	pcre2_jit_stack_assign(c->mctx, NULL, c->jstack);
+	return c;
+}
+
+void bp_topic_run_free(bp_topic_run *c)
+{
+	if (!c)
+		return;
+	pcre2_match_data_free(c->md);
+	pcre2_match_context_free(c->mctx);
+	pcre2_jit_stack_free(c->jstack);
+	free(c->topic_tags);
+	free(c->topic_raw);
+	free(c->topic_touched);
+	free(c->pat_hits);
+	free(c->pat_touched);
+	free(c->out_t);
+	free(c);
+}
+
+
+static unsigned parse_mark(PCRE2_SPTR m)
+{
+	unsigned v = 0;
+	if (!m)
+		return UINT_MAX;
+	for (; *m >= '0' && *m <= '9'; m++)
+		v = v * 10 + (unsigned)(*m - '0');
+	return v;
+}
+
+/* Matches x anchored at pos: 1 with the match end and its mark, 0 for none,
+ * -1 on a match error (err filled). */
+static int try_rx(bp_topic_run *c, const rx *x, const char *text, size_t len, size_t pos,
+		  uint32_t options, size_t *e, unsigned *mark, bp_error *err)
+{
+	PCRE2_SIZE *ov;
+	int rc;
+
+	if (x->jit)
+		rc = pcre2_jit_match(x->code, (PCRE2_SPTR)text, len, pos, options, c->md, c->mctx);
+	else
+		rc = pcre2_match(x->code, (PCRE2_SPTR)text, len, pos, options, c->md, c->mctx);
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return 0;
+	if (rc < 0) {
+		PCRE2_UCHAR msg[200];
+		pcre2_get_error_message(rc, msg, sizeof(msg));
+		bp_error_set(err, rc == PCRE2_ERROR_NOMEMORY ? BP_ERR_NOMEM : BP_ERR_LIMIT, "", 0,
+			     "matching the rules failed: %s", (char *)msg);
+		return -1;
+	}
+	ov = pcre2_get_ovector_pointer(c->md);
+	*e = ov[1];
+	*mark = parse_mark(pcre2_get_mark(c->md));
+	return 1;
+}
+
+static void add_evidence(bp_tag *t, size_t s, size_t e)
+{
+	if (t->nevidence < BP_EVIDENCE_MAX) {
+		t->evidence[t->nevidence].start = s;
+		t->evidence[t->nevidence].end = e;
+		t->nevidence++;
+	}
+}
+
+static void on_pattern(bp_topic_run *c, unsigned mark, size_t s, size_t e, size_t heading_len)
+{
+	const bp_topics *r = c->tp;
+	double factor = s < heading_len ? r->heading_weight : 1.0;
+
+	if (mark >= r->ngroups || c->pat_hits[mark] >= r->repeat_cap)
+		return;
+	if (c->pat_hits[mark]++ == 0)
+		c->pat_touched[c->npat_touched++] = mark;
+	for (size_t m = r->group_start[mark]; m < r->group_start[mark + 1]; m++) {
+		const tpattern *p = &r->patterns[r->members[m]];
+		unsigned ti = p->topic;
+		bp_tag *t = &c->topic_tags[ti];
+		if (!t->id) {
+			c->topic_touched[c->ntopic_touched++] = ti;
+			t->id = r->topics[ti].id;
+			t->name = r->topics[ti].name;
+			t->count = 0;
+			t->nevidence = 0;
+			c->topic_raw[ti] = 0;
+		}
+		c->topic_raw[ti] += p->weight * factor;
+		if (p->weight > 0) {
+			t->count++;
+			add_evidence(t, s, e);
+		}
+	}
+}
+
+/* PCRE2's \\w without UCP. */
+static int is_w(unsigned char b)
+{
+	return is_alnum(b) || b == '_';
+}
+
+
+
+/* Whether the plain pattern of key node nd, whose literal prefix the tree
+ * found at t[i, end), matches there (see PLAIN_*). */
+static int plain_match(const bp_topics *r, const bp_tnode *nd, const unsigned char *t, size_t len,
+		       size_t i, size_t end)
+{
+	unsigned pl = nd->plain;
+
+	if (pl == PLAIN_CS || pl == PLAIN_CS_B) {
+		const tpattern *tp = &r->patterns[r->members[r->group_start[nd->key]]];
+		if (memcmp(t + i, tp->raw, end - i) != 0)
+			return 0;
+	}
+	if (pl == PLAIN_LIT_B || pl == PLAIN_CS_B)
+		return is_w(t[end - 1]) && (end == len || !is_w(t[end]));
+	return 1;
+}
+
+/* The topic pattern matching at word start i: 1 with *e and *key set, 0 for
+ * none, -1 on a match error. The tree finds the literal prefixes at i; from
+ * the longest, a node's plain literal is checked here and other patterns
+ * by the node's rx; then the patterns without a prefix. The first match
+ * wins, as in one alternation ordered by prefix length, then file order. */
+static int topic_walk(bp_topic_run *c, const char *text, size_t len, size_t i, size_t *e,
+		      unsigned *key, bp_error *err)
+{
+	const bp_topics *r = c->tp;
+	const unsigned char *t = (const unsigned char *)text;
+	const bp_trie *tr = &r->trie;
+	const unsigned char *lower = r->w->lower;
+	uint32_t n = tr->root[lower[t[i]]], found[PREFIX_MAX + 1];
+	size_t ends[PREFIX_MAX + 1], nfound = 0, j = i + 1;
+
+	if (!n && r->empty_rx < 0)
+		return 0;
+	while (n) {
+		const bp_tnode *nd = &tr->nodes[n];
+		if (bp_trie_spell(tr, nd, 1, t, len, j) < nd->nlabel)
+			break;
+		j += nd->nlabel;
+		if (nd->key >= 0) { /* keys on one path differ in length */
+			found[nfound] = n;
+			ends[nfound++] = j;
+		}
+		if (j == len)
+			break;
+		n = bp_trie_child(tr, nd, lower[t[j++]]);
+	}
+	while (nfound--) {
+		const bp_tnode *nd = &tr->nodes[found[nfound]];
+		unsigned x = r->node_rx[found[nfound]];
+		int rc;
+		if (!x) {
+			if (plain_match(r, nd, t, len, i, ends[nfound])) {
+				*e = ends[nfound];
+				*key = (unsigned)nd->key;
+				return 1;
+			}
+			continue;
+		}
+		rc = try_rx(c, &r->rxs[x - 1], text, len, ends[nfound], 0, e, key, err);
+		if (rc)
+			return rc;
+	}
+	if (r->empty_rx >= 0 && BP_BIT(r->empty_first, t[i]))
+		/* NOTEMPTY_ATSTART: a pattern that can only match "" (say (?=x)) never does */
+		return try_rx(c, &r->rxs[r->empty_rx], text, len, i, PCRE2_NOTEMPTY_ATSTART, e, key,
+			      err);
+	return 0;
+}
+
+static int cmp_score(const void *pa, const void *pb)
+{
+	const bp_tag *a = pa, *b = pb;
+	if (a->score != b->score)
+		return a->score < b->score ? 1 : -1;
+	return strcmp(a->id, b->id);
+}
+
+int bp_topic_run_at(bp_topic_run *c, const char *text, size_t len, size_t i, size_t heading_len,
+		    bp_error *err)
+{
+	size_t e;
+	unsigned key;
+	int rc = topic_walk(c, text, len, i, &e, &key, err);
+
+	if (rc > 0)
+		on_pattern(c, key, i, e, heading_len);
+	return rc < 0 ? -1 : 0;
+}
+
+void bp_topic_run_collect(bp_topic_run *c, size_t len, bp_tags *out)
+{
+	const bp_topics *r = c->tp;
+	size_t nt = 0, keep = 0;
+	double scale = ((double)len > r->min_bytes ? (double)len : r->min_bytes) / r->block_bytes;
+	double best = 0;
+
+	scale = scale > 1e-6 ? square_root(scale) : 1e-3;
+	for (size_t i = 0; i < c->ntopic_touched; i++) {
+		unsigned ti = c->topic_touched[i];
+		bp_tag *t = &c->topic_tags[ti];
+		double raw = c->topic_raw[ti], need = r->topics[ti].threshold * scale;
+		if (raw >= need && t->count > 0) {
+			t->score = raw / (raw + need);
+			if (raw / need > best)
+				best = raw / need;
+			c->out_t[nt++] = *t;
+		}
+		t->id = NULL;
+	}
+	/* relative: drop topics far weaker than the block's strongest one */
+	for (size_t i = 0; i < nt; i++) {
+		double ratio = c->out_t[i].score / (1 - c->out_t[i].score);
+		if (ratio >= r->relative * best)
+			c->out_t[keep++] = c->out_t[i];
+	}
+	nt = keep;
+	for (size_t i = 0; i < c->npat_touched; i++)
+		c->pat_hits[c->pat_touched[i]] = 0;
+	c->ntopic_touched = c->npat_touched = 0;
+	if (nt > 1)
+		qsort(c->out_t, nt, sizeof(bp_tag), cmp_score);
+	if (nt > r->max_topics)
+		nt = r->max_topics;
+	out->topics = c->out_t;
+	out->ntopics = nt;
+}
