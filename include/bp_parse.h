@@ -26,7 +26,7 @@
 #define BP_BLOCK_ANCHORS_MAX 262144 /* offset-map entries per block */
 #define BP_AGENDA_MAX 1000         /* agenda items per briefing; more are dropped, with a warning */
 #define BP_FIELD_MAX 1000          /* bytes per title, heading, agenda title, speaker */
-#define BP_WARNING_KINDS 24        /* distinct warning codes per briefing */
+#define BP_WARNING_KINDS 32        /* distinct warning codes per briefing */
 
 typedef enum bp_block_type { BP_BLOCK_STATEMENT, BP_BLOCK_QUESTION, BP_BLOCK_ANSWER } bp_block_type;
 
@@ -56,6 +56,8 @@ typedef struct bp_briefing {
 	bp_warning warnings[BP_WARNING_KINDS];
 	size_t nwarnings;
 	unsigned statements, questions, answers, exchanges;
+	unsigned linked;    /* agenda items (not Q&A topics) that head a statement */
+	unsigned skipped;   /* unknown lines skipped in the header, agenda and headings */
 	unsigned long first_line; /* where the briefing starts */
 	uint64_t start, end; /* raw span of the briefing's content */
 } bp_briefing;

@@ -27,6 +27,20 @@ typedef struct buf {
 	size_t len, cap;
 } buf;
 
+/* Lines the header and agenda recognisers cannot place yet are held, at most
+ * BP_HOLD_MAX of them and each at most BP_FIELD_MAX bytes, until a later line
+ * says what they were: page furniture (dropped, with a warning) or content
+ * (replayed, in order, as if never held). */
+#define BP_HOLD_MAX 8
+
+typedef struct held {
+	bp_line line;      /* line.text and line.anchors point into the copies */
+	char *text;
+	bp_anchor *anchors;
+	size_t cap_text, cap_anchors;
+	int blank_before;  /* a blank line came before it */
+} held;
+
 struct bp_parser {
 	const bp_cues *cues;
 	bp_sink sink;
@@ -68,6 +82,15 @@ struct bp_parser {
 	unsigned seq_statement, seq_turn, exchange;
 	unsigned long trailer_lines;
 	char pre_date[11], pre_time[6]; /* a timestamp line seen before the title */
+	/* held lines (see BP_HOLD_MAX) */
+	held hold[BP_HOLD_MAX];
+	size_t nhold;
+	int replaying;         /* held lines are being replayed: hold no more */
+	int blank_prev;        /* the line before the current one was blank */
+	int held_plain;        /* the held line may be the first of a plain agenda */
+	int qa_after_back;     /* Q&A: the last non-blank line was "Back to top" */
+	int last_blank;
+	unsigned item_indent;  /* indent of the agenda's last item line */
 	/* comparison keys of the agenda titles (key_of), parallel to b.agenda */
 	char **keys;
 	size_t *keylens;
@@ -714,6 +737,7 @@ void bp_briefing_free(bp_briefing *copy)
 }
 
 static bp_status close_block(bp_parser *p, bp_error *err);
+static bp_status end_held(bp_parser *p, bp_error *err);
 
 /* Hands the open briefing to the sink (after its last block). */
 static bp_status close_briefing(bp_parser *p, bp_error *err)
@@ -723,6 +747,9 @@ static bp_status close_briefing(bp_parser *p, bp_error *err)
 
 	if (!p->open)
 		return BP_OK;
+	st = end_held(p, err);
+	if (st != BP_OK)
+		return st;
 	st = close_block(p, err);
 	if (st != BP_OK)
 		return st;
@@ -788,6 +815,9 @@ static bp_status open_briefing(bp_parser *p, const bp_line *l, bp_error *err)
 	p->expect_heading = 0;
 	p->seq_statement = p->seq_turn = p->exchange = 0;
 	p->trailer_lines = 0;
+	p->nhold = 0;
+	p->item_indent = 0;
+	p->qa_after_back = 0;
 	return BP_OK;
 }
 
@@ -943,6 +973,180 @@ static bp_status close_block(bp_parser *p, bp_error *err)
 	return st;
 }
 
+
+#define HEADING_SKIPPED "lines at a heading position that can be no heading were skipped"
+#define TURN_SKIPPED "lines after \"Back to top\" that are no part of a turn were skipped"
+#define AGENDA_SKIPPED "lines in the table of contents that are no agenda item were skipped"
+
+/* ---- lines the recognisers do not know ------------------------------------ */
+
+/* A letter: ASCII, or a non-ASCII lead byte outside the punctuation blocks
+ * (U+0080-U+00BF: no-break space, quotes, signs; U+2000-U+2FFF: dashes,
+ * bullets, arrows, box drawing). */
+static int has_letter(const char *s, size_t n)
+{
+	size_t i;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= 0xC3 && c <= 0xDF) ||
+		    c >= 0xE3)
+			return 1;
+	}
+	return 0;
+}
+
+/* Whether s[0, n) holds the two bytes a b in a row. */
+static int has_pair(const char *s, size_t n, char a, char b)
+{
+	size_t i;
+	for (i = 0; i + 1 < n; i++)
+		if (s[i] == a && s[i + 1] == b)
+			return 1;
+	return 0;
+}
+
+/* A line that can be no title, heading, item or speaker label: no letter at
+ * all (a document number "1349-27-06-2019", a lone "|" or "*"), or markup
+ * left over from a page (" rel="111">, <a href=...). */
+static int is_debris(const bp_line *l)
+{
+	if (!l->len || !has_letter(l->text, l->len))
+		return 1;
+	if (l->text[0] == '<' || has_pair(l->text, l->len, '=', '"') ||
+	    has_pair(l->text, l->len, '=', '\''))
+		return 1;
+	return l->text[l->len - 1] == '>' && (memchr(l->text, '"', l->len) || memchr(l->text, '<', l->len));
+}
+
+/* A line that reads as a sentence of running text, not as page furniture:
+ * it ends with a full stop and has at least five words, or it is long. */
+static int is_prose(const bp_line *l)
+{
+	size_t i, spaces = 0;
+	if (l->len > 250)
+		return 1;
+	if (!l->len || (l->text[l->len - 1] != '.' && l->text[l->len - 1] != '?'))
+		return 0;
+	for (i = 0; i < l->len; i++)
+		spaces += l->text[i] == ' ';
+	return spaces >= 4;
+}
+
+/* Holds a copy of line l; 0 when it cannot be held (the hold is full, the
+ * line is too long to be furniture, or memory ran out: then it is content). */
+static int hold_line(bp_parser *p, const bp_line *l)
+{
+	held *h;
+
+	if (p->replaying || p->nhold == BP_HOLD_MAX || l->len > BP_FIELD_MAX || l->truncated)
+		return 0;
+	h = &p->hold[p->nhold];
+	if (h->cap_text < l->len + 1) {
+		char *t = realloc(h->text, l->len + 1);
+		if (!t)
+			return 0;
+		h->text = t;
+		h->cap_text = l->len + 1;
+	}
+	if (h->cap_anchors < l->nanchors + 1) {
+		bp_anchor *a = realloc(h->anchors, (l->nanchors + 1) * sizeof(*a));
+		if (!a)
+			return 0;
+		h->anchors = a;
+		h->cap_anchors = l->nanchors + 1;
+	}
+	memcpy(h->text, l->text, l->len);
+	h->text[l->len] = '\0';
+	if (l->nanchors)
+		memcpy(h->anchors, l->anchors, l->nanchors * sizeof(*h->anchors));
+	h->line = *l;
+	h->line.text = h->text;
+	h->line.anchors = h->anchors;
+	h->blank_before = p->blank_prev;
+	p->nhold++;
+	return 1;
+}
+
+/* Whether a held line reads as content (see is_prose). */
+static int held_prose(const bp_parser *p)
+{
+	size_t i;
+	for (i = 0; i < p->nhold; i++)
+		if (is_prose(&p->hold[i].line))
+			return 1;
+	return 0;
+}
+
+/* The held lines were page furniture: dropped, counted under code. */
+static void drop_held(bp_parser *p, const char *code, const char *msg)
+{
+	if (!p->nhold)
+		return;
+	warn(p, code, p->nhold, p->hold[0].line.lineno, msg);
+	p->b.skipped += (unsigned)p->nhold;
+	p->nhold = 0;
+}
+
+static bp_status state_line(bp_parser *p, const bp_line *l, bp_error *err);
+
+/* The held lines were content: each goes through the parser in order, as it
+ * would have had it not been held, blank lines before it included. */
+static bp_status flush_held(bp_parser *p, bp_error *err)
+{
+	bp_line blank;
+	size_t i, n = p->nhold;
+	int saved = p->blank_prev;
+	bp_status st = BP_OK;
+
+	if (!n)
+		return BP_OK;
+	p->replaying = 1;
+	p->nhold = 0;
+	for (i = 0; i < n && st == BP_OK; i++) {
+		if (p->hold[i].blank_before) {
+			memset(&blank, 0, sizeof(blank));
+			blank.kind = BP_LINE_BLANK;
+			blank.text = "";
+			blank.lineno = p->hold[i].line.lineno;
+			st = state_line(p, &blank, err);
+			if (st != BP_OK)
+				break;
+		}
+		st = state_line(p, &p->hold[i].line, err);
+	}
+	p->replaying = 0;
+	if (st == BP_OK && saved) {
+		memset(&blank, 0, sizeof(blank));
+		blank.kind = BP_LINE_BLANK;
+		blank.text = "";
+		st = state_line(p, &blank, err);
+	}
+	p->blank_prev = saved;
+	return st;
+}
+
+/* The briefing ends with lines held: after "Back to top" in the statements
+ * or the Q&A they were the page's furniture; in the header, content. */
+static bp_status end_held(bp_parser *p, bp_error *err)
+{
+	if (p->state == S_BODY) {
+		drop_held(p, "heading-line-skipped", HEADING_SKIPPED);
+		return BP_OK;
+	}
+	if (p->state == S_QA) {
+		drop_held(p, "turn-line-skipped", TURN_SKIPPED);
+		return BP_OK;
+	}
+	return flush_held(p, err);
+}
+
+/* The held lines were content; then line l, in whatever state they left. */
+static bp_status flush_then(bp_parser *p, const bp_line *l, bp_error *err)
+{
+	bp_status st = flush_held(p, err);
+	return st == BP_OK ? state_line(p, l, err) : st;
+}
+
 /* ---- states --------------------------------------------------------------- */
 
 static bp_status start_statement(bp_parser *p, const bp_line *l, bp_error *err)
@@ -1030,10 +1234,33 @@ static int reads_as_paragraph(const bp_parser *p, const bp_line *l)
 
 static bp_status qa_line(bp_parser *p, const bp_line *l, bp_error *err);
 
+/* Whether a line at a heading position of a briefing with an agenda is
+ * held: it matches no agenda title (not even in part), is no sentence, and
+ * may be furniture ("Share", "Print version") when a heading or the footer
+ * follows. */
+static int hold_heading(bp_parser *p, const bp_line *l)
+{
+	if (!p->expect_heading || !p->b.nagenda || l->kind != BP_LINE_TEXT || ends_sentence(l->text, l->len) ||
+	    l->len > 200)
+		return 0;
+	if (agenda_find(p, l->text, l->len, 0) != (size_t)-1 || agenda_find(p, l->text, l->len, 1) != (size_t)-1 ||
+	    agenda_similar(p, l->text, l->len) != (size_t)-1)
+		return 0;
+	return hold_line(p, l);
+}
+
 static bp_status body_line(bp_parser *p, const bp_line *l, bp_error *err)
 {
 	int r;
 
+	if (p->nhold && l->kind != BP_LINE_BLANK) {
+		/* held after "Back to top": furniture when a heading follows */
+		if (l->kind == BP_LINE_QA || l->kind == BP_LINE_BACK || (l->kind == BP_LINE_LABEL && l->is_question) ||
+		    (l->kind == BP_LINE_TEXT && agenda_find(p, l->text, l->len, 0) != (size_t)-1))
+			drop_held(p, "heading-line-skipped", HEADING_SKIPPED);
+		else if (!(l->kind == BP_LINE_TEXT && is_debris(l)))
+			return flush_then(p, l, err);
+	}
 	switch (l->kind) {
 	case BP_LINE_BLANK:
 		p->blank_before = 1;
@@ -1061,6 +1288,13 @@ static bp_status body_line(bp_parser *p, const bp_line *l, bp_error *err)
 		if (r > 0)
 			return BP_OK;
 	}
+	if (p->expect_heading && l->kind == BP_LINE_TEXT && is_debris(l)) {
+		warn(p, "heading-line-skipped", 1, l->lineno, HEADING_SKIPPED);
+		p->b.skipped++;
+		return BP_OK;
+	}
+	if (hold_heading(p, l))
+		return BP_OK;
 	if (!p->have_block || (p->expect_heading && !reads_as_paragraph(p, l)) ||
 	    agenda_find(p, l->text, l->len, 0) != (size_t)-1 || looks_like_heading(p, l))
 		return start_statement(p, l, err);
@@ -1079,7 +1313,20 @@ static void copy_speaker(bp_parser *p, const bp_line *l)
 static bp_status qa_line(bp_parser *p, const bp_line *l, bp_error *err)
 {
 	bp_status st;
+	int after_back = p->qa_after_back;
 
+	if (l->kind != BP_LINE_BLANK)
+		p->qa_after_back = l->kind == BP_LINE_BACK;
+	if (p->nhold && l->kind != BP_LINE_BLANK) {
+		/* held after "Back to top": furniture when a label follows */
+		if (l->kind == BP_LINE_LABEL || l->kind == BP_LINE_BACK || l->kind == BP_LINE_QA)
+			drop_held(p, "turn-line-skipped", TURN_SKIPPED);
+		else
+			return flush_then(p, l, err);
+	}
+	if (after_back && l->kind == BP_LINE_TEXT && p->have_block &&
+	    (is_debris(l) || (!ends_sentence(l->text, l->len) && l->len <= 200)) && hold_line(p, l))
+		return BP_OK;
 	switch (l->kind) {
 	case BP_LINE_BLANK:
 		p->blank_before = 1;
@@ -1178,6 +1425,25 @@ static void enter_agenda_qa(bp_parser *p, const char *number)
 
 static bp_status leave_agenda(bp_parser *p, const bp_line *l, enum state next, bp_error *err);
 
+/* A line right after an agenda item that continues its wrapped title: it
+ * starts in lower case, hangs deeper than the item's marker, or follows a
+ * title cut at a comma or a dash. Anything else is an item or furniture. */
+static int continues_item(const bp_parser *p, const bp_line *l)
+{
+	const char *t = p->b.agenda[p->b.nagenda - 1].title;
+	size_t tl = strlen(t);
+	unsigned char c = (unsigned char)l->text[0], e = tl ? (unsigned char)t[tl - 1] : 0;
+
+	if (c >= 'a' && c <= 'z')
+		return 1;
+	if (l->indent > p->item_indent)
+		return 1;
+	return e == ',' || e == '-' || e == '(' || (tl >= 3 && (unsigned char)t[tl - 3] == 0xE2 &&
+						     (unsigned char)t[tl - 2] == 0x80 &&
+						     ((unsigned char)t[tl - 1] == 0x93 || (unsigned char)t[tl - 1] == 0x94));
+}
+
+
 static bp_status agenda_line(bp_parser *p, const bp_line *l, bp_error *err)
 {
 	char n[48];
@@ -1189,11 +1455,14 @@ static bp_status agenda_line(bp_parser *p, const bp_line *l, bp_error *err)
 		p->agenda_last_item = 0;
 		return BP_OK;
 	case BP_LINE_QA:
+		drop_held(p, "agenda-line-skipped", AGENDA_SKIPPED);
 		if (sub && p->qa_count) /* the real Q&A heading after the topic list */
 			return leave_agenda(p, l, S_QA, err);
 		enter_agenda_qa(p, NULL);
 		return BP_OK;
 	case BP_LINE_ITEM:
+		drop_held(p, "agenda-line-skipped", AGENDA_SKIPPED);
+		p->item_indent = l->indent;
 		if (l->item_kind == BP_LINE_QA) {
 			enter_agenda_qa(p, l->number);
 			return BP_OK;
@@ -1220,21 +1489,42 @@ static bp_status agenda_line(bp_parser *p, const bp_line *l, bp_error *err)
 	case BP_LINE_TEXT:
 		break;
 	case BP_LINE_LABEL:
-		if (l->is_question || sub)
+		if (l->is_question || sub) {
+			if (p->nhold && held_prose(p))
+				return flush_then(p, l, err);
+			drop_held(p, "agenda-line-skipped", AGENDA_SKIPPED);
 			return leave_agenda(p, l, S_QA, err);
+		}
 		break;
 	default:
+		if (p->nhold)
+			return flush_then(p, l, err);
 		return leave_agenda(p, l, S_BODY, err);
 	}
-	/* a text line: a wrapped item, a plain item, or the end of the agenda */
-	if (agenda_find(p, l->text, l->len, 0) != (size_t)-1)
+	/* a text line: the first heading, a wrapped item, a plain item,
+	 * furniture, or the end of the agenda */
+	if (agenda_find(p, l->text, l->len, 0) != (size_t)-1) {
+		drop_held(p, "agenda-line-skipped", AGENDA_SKIPPED);
 		return leave_agenda(p, l, S_BODY, err);
-	if (count && p->agenda_last_item && !p->agenda_plain)
+	}
+	if (is_debris(l)) {
+		warn(p, "agenda-line-skipped", 1, l->lineno, AGENDA_SKIPPED);
+		p->b.skipped++;
+		return BP_OK;
+	}
+	if (p->nhold && (p->held_plain || is_prose(l)))
+		return flush_then(p, l, err); /* held plain items; or the end of the agenda */
+	if (count && p->agenda_last_item && !p->agenda_plain && continues_item(p, l))
 		return agenda_continue(p, l) == BP_OK
 			       ? BP_OK
 			       : bp_error_set(err, BP_ERR_NOMEM, NULL, l->lineno, "out of memory");
 	if ((count == 0 || p->agenda_plain) && l->len <= BP_FIELD_MAX && l->text[l->len - 1] != '.') {
-		/* plain lines: a list without numbers or bullets */
+		/* plain lines: a list without numbers or bullets; the first is
+		 * held until the next line says whether the list is plain */
+		if (count == 0 && hold_line(p, l)) {
+			p->held_plain = 1;
+			return BP_OK;
+		}
 		if (count && !p->agenda_last_item && p->agenda_numbered)
 			return leave_agenda(p, l, S_BODY, err);
 		p->agenda_plain = 1;
@@ -1249,6 +1539,15 @@ static bp_status agenda_line(bp_parser *p, const bp_line *l, bp_error *err)
 			       ? BP_OK
 			       : bp_error_set(err, BP_ERR_NOMEM, NULL, l->lineno, "out of memory");
 	}
+	/* in a numbered list: furniture when more items follow (held until
+	 * then), else the first line after the agenda */
+	if (count && !is_prose(l) && hold_line(p, l)) {
+		p->held_plain = 0;
+		p->agenda_last_item = 0;
+		return BP_OK;
+	}
+	if (p->nhold)
+		return flush_then(p, l, err);
 	return leave_agenda(p, l, S_BODY, err);
 }
 
@@ -1261,6 +1560,11 @@ static bp_status leave_agenda(bp_parser *p, const bp_line *l, enum state next, b
 	return body_line(p, l, err);
 }
 
+#define HEADER_SKIPPED "lines between the title and the agenda that are no header line were skipped"
+
+/* The header: the title seen, metadata until the agenda or the content.
+ * Lines it does not know are held until a later line says what they were:
+ * furniture when the agenda follows, the first statement otherwise. */
 static bp_status head_line(bp_parser *p, const bp_line *l, bp_error *err)
 {
 	char iso[11], hm[6];
@@ -1270,21 +1574,35 @@ static bp_status head_line(bp_parser *p, const bp_line *l, bp_error *err)
 	case BP_LINE_BOILER:
 		return BP_OK;
 	case BP_LINE_TOC:
+		drop_held(p, "header-line-skipped", HEADER_SKIPPED);
 		p->state = S_AGENDA;
 		return BP_OK;
 	case BP_LINE_QA:
+		if (p->nhold && held_prose(p))
+			return flush_then(p, l, err);
+		drop_held(p, "header-line-skipped", HEADER_SKIPPED);
 		p->state = S_QA;
 		return BP_OK;
 	case BP_LINE_ITEM: /* an agenda without a "Table of contents" line */
+		if (p->nhold && held_prose(p))
+			return flush_then(p, l, err);
+		drop_held(p, "header-line-skipped", HEADER_SKIPPED);
 		p->state = S_AGENDA;
 		return agenda_line(p, l, err);
 	case BP_LINE_LABEL:
 		if (l->is_question) {
+			if (p->nhold && held_prose(p))
+				return flush_then(p, l, err);
+			drop_held(p, "header-line-skipped", HEADER_SKIPPED);
 			p->state = S_QA;
 			return qa_line(p, l, err);
 		}
 		break;
+	case BP_LINE_TEXT:
+		break;
 	default:
+		if (p->nhold)
+			return flush_then(p, l, err);
 		break;
 	}
 	if (parse_timestamp(p->cues, l->text, l->len, iso, hm)) {
@@ -1298,6 +1616,15 @@ static bp_status head_line(bp_parser *p, const bp_line *l, bp_error *err)
 			memcpy(p->b.date, iso, sizeof(iso));
 		return BP_OK;
 	}
+	if (l->kind == BP_LINE_TEXT && is_debris(l)) {
+		warn(p, "header-line-skipped", 1, l->lineno, HEADER_SKIPPED);
+		p->b.skipped++;
+		return BP_OK;
+	}
+	if (l->kind == BP_LINE_TEXT && hold_line(p, l))
+		return BP_OK;
+	if (p->nhold)
+		return flush_then(p, l, err);
 	/* content without an agenda: the first statement */
 	p->state = S_BODY;
 	p->expect_heading = 1;
@@ -1336,6 +1663,8 @@ bp_status bp_parser_line(void *parser, const bp_line *l, bp_error *err)
 
 	if (l->kind != BP_LINE_BLANK)
 		p->saw_text = 1;
+	p->blank_prev = p->last_blank;
+	p->last_blank = l->kind == BP_LINE_BLANK;
 	if (l->kind == BP_LINE_TITLE || (l->kind == BP_LINE_TEXT && (p->state == S_PRE || p->state == S_TRAILER) &&
 					 looks_like_title(p, l))) {
 		if (p->open && p->state == S_HEAD && !p->b.nagenda && !p->have_block)
@@ -1351,6 +1680,9 @@ bp_status bp_parser_line(void *parser, const bp_line *l, bp_error *err)
 	}
 	count_line_problems(p, l);
 	if (l->kind == BP_LINE_FOOTER && p->open && p->state != S_TRAILER) {
+		st = end_held(p, err);
+		if (st != BP_OK)
+			return st;
 		if (p->sink.cut)
 			p->sink.cut(p->sink.ctx, BP_CUT_AFTER_LINE);
 		p->state = S_TRAILER;
@@ -1358,6 +1690,14 @@ bp_status bp_parser_line(void *parser, const bp_line *l, bp_error *err)
 	}
 	if (l->kind == BP_LINE_BOILER)
 		return BP_OK;
+	return state_line(p, l, err);
+}
+
+/* A line in the current state (titles, footers and furniture dealt with). */
+static bp_status state_line(bp_parser *p, const bp_line *l, bp_error *err)
+{
+	bp_status st;
+
 	switch (p->state) {
 	case S_PRE:
 	case S_TRAILER:
@@ -1423,6 +1763,9 @@ void bp_parser_reset(bp_parser *p)
 	p->saw_text = 0;
 	p->npending = 0;
 	p->pre_date[0] = p->pre_time[0] = '\0';
+	p->nhold = 0;
+	p->replaying = 0;
+	p->blank_prev = p->last_blank = 0;
 }
 
 void bp_parser_free(bp_parser *p)
@@ -1435,5 +1778,9 @@ void bp_parser_free(bp_parser *p)
 	free(p->keylens);
 	free(p->text.s);
 	free(p->map);
+	for (size_t i = 0; i < BP_HOLD_MAX; i++) {
+		free(p->hold[i].text);
+		free(p->hold[i].anchors);
+	}
 	free(p);
 }

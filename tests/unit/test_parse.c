@@ -355,6 +355,60 @@ TEST(missing_title_still_parses_with_warning)
 	CHECK(strstr(o.warnings, "no-date") != NULL);
 }
 
+
+TEST(unknown_header_lines_are_skipped_issue12)
+{
+	out o;
+	/* issue 12: the current site prints a document number above the agenda */
+	parse(&o, "Briefing by Foreign Ministry Spokesperson Maria Zakharova, Moscow, June 27, 2019\n\n"
+		  "27 June 2019 19:35\n\n1349-27-06-2019\n\nPrint version\n\nTable of contents\n\n"
+		  "  1. Topic one\n  2. Topic two\n\nTopic one\n\nText one.\n\nBack to top\n\nShare\n\n"
+		  "Topic two\n\nText two.\n");
+	CHECK_INT(o.nagenda, 2);
+	CHECK_INT(o.statements, 2);
+	CHECK_STR(o.r[1].heading, "Topic two");
+	CHECK_STR(o.r[1].agenda, "2");
+	CHECK_STR(o.time, "19:35");
+	CHECK(strstr(o.warnings, "header-line-skipped") != NULL);
+	CHECK(strstr(o.warnings, "heading-line-skipped") != NULL);
+	/* furniture above an agenda that has no "Table of contents" line */
+	parse(&o, "Briefing by X Spokesperson Anna Ivanova, May 1, 2020\n\nShare\n|\n  1. A\n\nA\n\nText.\n");
+	CHECK_INT(o.nagenda, 1);
+	CHECK_INT(o.n, 1);
+	CHECK_STR(o.r[0].agenda, "1");
+}
+
+TEST(unknown_agenda_lines_are_skipped)
+{
+	out o;
+	parse(&o, "Briefing by X Spokesperson Anna Ivanova, May 1, 2020\n\nTable of contents\n\nPrint version\n"
+		  "  1. Topic one\nSubscribe to our channel\n  2. Topic two\n\" rel=\"111\">\n\nSend by e-mail\n\n"
+		  "Topic one\n\nText one.\n\nTopic two\n\nText two.\n");
+	CHECK_INT(o.nagenda, 2);
+	CHECK_STR(o.agenda[0], "Topic one");
+	CHECK_STR(o.agenda[1], "Topic two");
+	CHECK_INT(o.statements, 2);
+	CHECK(strstr(o.warnings, "agenda-line-skipped") != NULL);
+	/* a wrapped title still continues its item: lower case, or hanging deeper */
+	parse(&o, "Briefing by X Spokesperson Anna Ivanova, May 1, 2020\n\nTable of contents\n\n"
+		  "  1. Talks between the ministers\n  of two countries\n  2. Visit of the\n"
+		  "     Foreign Minister of Japan\n\nTalks between the ministers of two countries\n\nText.\n");
+	CHECK_STR(o.agenda[0], "Talks between the ministers of two countries");
+	CHECK_STR(o.agenda[1], "Visit of the Foreign Minister of Japan");
+}
+
+TEST(held_header_lines_without_agenda_are_content)
+{
+	out o;
+	/* no agenda follows: the lines held after the title were the first statement */
+	parse(&o, "Briefing by X Spokesperson Anna Ivanova, May 1, 2020\n\nThe situation in Syria\n\n"
+		  "It is tense.\n\nStill tense.\n");
+	CHECK_INT(o.n, 1);
+	CHECK_STR(o.r[0].heading, "The situation in Syria");
+	CHECK_STR(o.r[0].text, "It is tense.\n\nStill tense.");
+	CHECK(strstr(o.warnings, "skipped") == NULL);
+}
+
 int main(void)
 {
 	bp_error err;
@@ -378,6 +432,9 @@ int main(void)
 	RUN(footer_and_two_briefings);
 	RUN(errors_empty_and_no_briefing);
 	RUN(missing_title_still_parses_with_warning);
+	RUN(unknown_header_lines_are_skipped_issue12);
+	RUN(unknown_agenda_lines_are_skipped);
+	RUN(held_header_lines_without_agenda_are_content);
 	bp_cues_free(cues);
 	return DONE();
 }
