@@ -110,6 +110,13 @@ typedef struct bp_tokenizer bp_tokenizer;
 bp_tokenizer *bp_tokenizer_new(const bp_cues *cues, bp_line_fn line, bp_raw_fn raw, void *ctx);
 /* Feeds len bytes; returns the first non-OK status of the line callback. */
 bp_status bp_tokenizer_feed(bp_tokenizer *t, const char *bytes, size_t len, bp_error *err);
+/* The same for bytes that stand for raw input bytes raw, raw + 1, ... (a
+ * stage in front of the tokenizer, such as the HTML reader, passes text
+ * whose offsets are not the count of bytes fed: line offsets and anchors
+ * then point into its input). Feeds that follow without an offset continue
+ * from raw + len. */
+bp_status bp_tokenizer_feed_at(bp_tokenizer *t, const char *bytes, size_t len, uint64_t raw,
+			       bp_error *err);
 /* Ends the input: completes a last line that has no terminator. */
 bp_status bp_tokenizer_finish(bp_tokenizer *t, bp_error *err);
 /* Bytes fed so far. */

@@ -778,6 +778,8 @@ static bp_status split_footer(bp_tokenizer *t, bp_line *l, const char *p, size_t
 			t->carry_len -= (size_t)upto;
 		} else {
 			k = (size_t)upto - t->carry_len;
+			if (k > n) /* fed with bp_tokenizer_feed_at: offsets are not counts */
+				k = n;
 			raw_out(t, p, k, 1);
 			p += k;
 			n -= k;
@@ -1033,6 +1035,13 @@ bp_status bp_tokenizer_feed(bp_tokenizer *t, const char *bytes, size_t n, bp_err
 	}
 	t->off += n;
 	return BP_OK;
+}
+
+bp_status bp_tokenizer_feed_at(bp_tokenizer *t, const char *bytes, size_t n, uint64_t raw,
+			       bp_error *err)
+{
+	t->off = raw;
+	return bp_tokenizer_feed(t, bytes, n, err);
 }
 
 bp_status bp_tokenizer_finish(bp_tokenizer *t, bp_error *err)
