@@ -32,7 +32,7 @@ bp_pipeline *bp_pipeline_new(const bp_options *opts, const bp_cues *cues, const 
 void bp_pipeline_free(bp_pipeline *pl);
 
 /* Parses one input read from fd; path names it in records and errors ("-"
- * for stdin). Errors: BP_ERR_NOT_TEXT (binary, UTF-16, HTML for now),
+ * for stdin). Errors: BP_ERR_NOT_TEXT (binary, UTF-16),
  * BP_ERR_EMPTY, BP_ERR_NO_BRIEFING, BP_ERR_IO (read or write), BP_ERR_NOMEM;
  * err->path is set. Records already emitted for the input stay emitted. */
 bp_status bp_pipeline_run_fd(bp_pipeline *pl, int fd, const char *path, bp_error *err);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bp_html.h"
 #include "bp_input.h"
 #include "bp_offload.h"
 #include "bp_parse.h"
@@ -27,12 +28,101 @@ struct bp_pipeline {
 	int have_closed;       /* a cut_before gave the closing briefing's segment */
 	bp_source_info closed;
 	char *readbuf;
+	bp_html *html;         /* the HTML reader, for HTML inputs */
+	int is_html;
+	uint64_t html_pos;     /* input offset after the text fed last */
+	bp_html_report html_told; /* what earlier briefings' warnings already said */
 };
 
 static void on_raw(void *ctx, const char *bytes, size_t len, int line_end)
 {
 	bp_pipeline *pl = ctx;
+	if (!pl->is_html)
+		bp_digest_update(pl->digest, bytes, len, line_end);
+	else if (line_end) /* the page's bytes up to the end of this line */
+		bp_html_raw_upto(pl->html, pl->html_pos, 1);
+}
+
+static void on_html_raw(void *ctx, const char *bytes, size_t len, int line_end)
+{
+	bp_pipeline *pl = ctx;
 	bp_digest_update(pl->digest, bytes, len, line_end);
+}
+
+static bp_status on_html_text(void *ctx, const char *bytes, size_t len, uint64_t raw, bp_error *err)
+{
+	bp_pipeline *pl = ctx;
+	pl->html_pos = raw + len;
+	return bp_tokenizer_feed_at(pl->tok, bytes, len, raw, err);
+}
+
+/* Transcript structure, never dropped as page furniture. */
+static int on_html_keep(void *ctx, const char *text, size_t len)
+{
+	bp_pipeline *pl = ctx;
+	bp_line l;
+
+	memset(&l, 0, sizeof(l));
+	l.text = text;
+	l.len = len;
+	bp_tokenizer_classify(pl->cues, &l);
+	return l.kind == BP_LINE_TITLE || l.kind == BP_LINE_TOC || l.kind == BP_LINE_QA ||
+	       l.kind == BP_LINE_LABEL || l.kind == BP_LINE_BACK || l.kind == BP_LINE_FOOTER;
+}
+
+static void add_warning(bp_briefing *b, const char *code, unsigned long count, unsigned long line,
+			const char *msg)
+{
+	size_t i;
+
+	if (!count)
+		return;
+	for (i = 0; i < b->nwarnings; i++)
+		if (strcmp(b->warnings[i].code, code) == 0) {
+			b->warnings[i].count += count;
+			return;
+		}
+	if (b->nwarnings == BP_WARNING_KINDS)
+		return;
+	b->warnings[i].code = code;
+	b->warnings[i].count = count;
+	b->warnings[i].line = line;
+	snprintf(b->warnings[i].message, sizeof(b->warnings[i].message), "%s", msg);
+	b->nwarnings++;
+}
+
+/* What the HTML reader found since the last briefing, as its warnings. */
+static void html_warnings(bp_pipeline *pl, bp_briefing *b)
+{
+	const bp_html_report *r = bp_html_report_get(pl->html);
+	bp_html_report *t = &pl->html_told;
+	char msg[160];
+
+	if (r->charset_mismatch && !t->charset_mismatch) {
+		snprintf(msg, sizeof(msg), "the page declares %s but is UTF-8: read as UTF-8",
+			 bp_charset_name(r->declared));
+		add_warning(b, "charset-mismatch", 1, 0, msg);
+	}
+	if (r->charset_guessed && !t->charset_guessed) {
+		snprintf(msg, sizeof(msg), "no charset declared and not UTF-8: read as %s",
+			 bp_charset_name(r->used));
+		add_warning(b, "charset-guessed", 1, 0, msg);
+	}
+	if (r->charset_unknown && !t->charset_unknown)
+		add_warning(b, "charset-unknown", 1, 0,
+			    "the declared charset is not one briefparse reads: read as UTF-8");
+	snprintf(msg, sizeof(msg), "invalid UTF-8 replaced with U+FFFD (first on line %lu)", r->first_line[0]);
+	add_warning(b, "invalid-utf8", r->invalid_utf8 - t->invalid_utf8, r->first_line[0], msg);
+	snprintf(msg, sizeof(msg), "control characters removed (first on line %lu)", r->first_line[1]);
+	add_warning(b, "control-characters", r->controls - t->controls, r->first_line[1], msg);
+	add_warning(b, "nul-bytes", r->nuls - t->nuls, 0, "NUL bytes removed");
+	snprintf(msg, sizeof(msg), "bytes of a text, tag or comment that never ends were skipped (near line %lu)",
+		 r->first_line[2]);
+	add_warning(b, "html-skipped", r->skipped - t->skipped, r->first_line[2], msg);
+	snprintf(msg, sizeof(msg), "elements nested deeper than %d read without list numbers and links",
+		 BP_HTML_DEPTH_MAX);
+	add_warning(b, "html-too-deep", r->deep - t->deep, r->first_line[3], msg);
+	*t = *r;
 }
 
 static bp_status on_line(void *ctx, const bp_line *line, bp_error *err)
@@ -81,6 +171,13 @@ static bp_status on_briefing(void *ctx, const bp_briefing *b, bp_error *err)
 	}
 	src.path = pl->path;
 	src.format = pl->format;
+	if (pl->is_html) {
+		bp_briefing with = *b;
+		html_warnings(pl, &with);
+		if (pl->offload)
+			return bp_offload_briefing(pl->offload, &with, &src, err);
+		return bp_emit_briefing(pl->emitter, &with, &src, err);
+	}
 	if (pl->offload)
 		return bp_offload_briefing(pl->offload, b, &src, err);
 	return bp_emit_briefing(pl->emitter, b, &src, err);
@@ -122,11 +219,12 @@ bp_pipeline *bp_pipeline_new(const bp_options *opts, const bp_cues *cues, const 
 	pl->emitter = bp_emitter_new(opts->pretty, write, ctx);
 	pl->digest = bp_digest_new();
 	pl->readbuf = malloc(BP_READ_CHUNK);
+	pl->html = bp_html_new(on_html_text, on_html_keep, on_html_raw, pl);
 	if (rules && use_thread(opts->threads) && pl->emitter)
 		pl->offload = bp_offload_new(rules, pl->emitter);
 	else if (rules)
 		pl->classifier = bp_classifier_new(rules);
-	if (!pl->tok || !pl->parser || !pl->emitter || !pl->digest || !pl->readbuf ||
+	if (!pl->tok || !pl->parser || !pl->emitter || !pl->digest || !pl->readbuf || !pl->html ||
 	    (rules && !pl->classifier && !pl->offload)) {
 		bp_pipeline_free(pl);
 		return NULL;
@@ -145,6 +243,7 @@ void bp_pipeline_free(bp_pipeline *pl)
 	bp_digest_free(pl->digest);
 	bp_classifier_free(pl->classifier);
 	free(pl->readbuf);
+	bp_html_free(pl->html);
 	free(pl);
 }
 
@@ -156,19 +255,24 @@ static void begin(bp_pipeline *pl, const char *path)
 	pl->have_closed = 0;
 	pl->path = path;
 	pl->format = "text";
+	pl->is_html = 0;
 }
 
-static bp_status check_format(const char *bytes, size_t len, const char *path, bp_error *err)
+static bp_status check_format(bp_pipeline *pl, const char *bytes, size_t len, const char *path,
+			       bp_error *err)
 {
 	switch (bp_input_sniff(bytes, len)) {
 	case BP_FORMAT_TEXT:
 		return BP_OK;
+	case BP_FORMAT_HTML:
+		pl->is_html = 1;
+		pl->format = "html";
+		pl->html_pos = 0;
+		memset(&pl->html_told, 0, sizeof(pl->html_told));
+		return bp_html_reset(pl->html, err);
 	case BP_FORMAT_UTF16:
 		return bp_error_set(err, BP_ERR_NOT_TEXT, path, 0,
 				    "UTF-16 text is not supported: convert it to UTF-8");
-	case BP_FORMAT_HTML:
-		return bp_error_set(err, BP_ERR_NOT_TEXT, path, 0,
-				    "HTML input is not supported yet: save the page as text");
 	case BP_FORMAT_BINARY:
 	default:
 		return bp_error_set(err, BP_ERR_NOT_TEXT, path, 0, "not a text transcript");
@@ -182,7 +286,8 @@ static bp_status feed(bp_pipeline *pl, const char *bytes, size_t len, bp_error *
 
 	for (i = 0; i < len; i += step) {
 		size_t n = len - i < step ? len - i : step;
-		st = bp_tokenizer_feed(pl->tok, bytes + i, n, err);
+		st = pl->is_html ? bp_html_feed(pl->html, bytes + i, n, err)
+				 : bp_tokenizer_feed(pl->tok, bytes + i, n, err);
 		if (st != BP_OK)
 			return st;
 	}
@@ -191,7 +296,14 @@ static bp_status feed(bp_pipeline *pl, const char *bytes, size_t len, bp_error *
 
 static bp_status finish(bp_pipeline *pl, const char *path, bp_error *err)
 {
-	bp_status st = bp_tokenizer_finish(pl->tok, err);
+	bp_status st = BP_OK;
+
+	if (pl->is_html) {
+		st = bp_html_finish(pl->html, err);
+		bp_html_raw_upto(pl->html, UINT64_MAX, 0);
+	}
+	if (st == BP_OK)
+		st = bp_tokenizer_finish(pl->tok, err);
 	if (st == BP_OK)
 		st = bp_parser_finish(pl->parser, err);
 	if (st != BP_OK && err && !err->path[0])
@@ -228,7 +340,7 @@ static bp_status run_mem(bp_pipeline *pl, const char *bytes, size_t len, const c
 	bp_status st;
 
 	begin(pl, path);
-	st = check_format(bytes, len, path, err);
+	st = check_format(pl, bytes, len, path, err);
 	if (st == BP_OK)
 		st = feed(pl, bytes, len, err);
 	if (st != BP_OK)
@@ -249,7 +361,7 @@ static bp_status run_fd(bp_pipeline *pl, int fd, const char *path, bp_error *err
 			return st;
 		have += got;
 	} while (got && have < BP_SNIFF_BYTES);
-	st = check_format(pl->readbuf, have, path, err);
+	st = check_format(pl, pl->readbuf, have, path, err);
 	if (st != BP_OK)
 		return st;
 	while (have) {
