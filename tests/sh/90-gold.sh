@@ -23,3 +23,22 @@ for k in meta:1.0 agenda:1.0 statements:1.0 qa:1.0 countries:0.97 topics:0.80; d
 		fail "$key-f1>=$min" "F1 is ${got:-missing}" "$(cat "$out/score.txt")"
 	fi
 done
+# the same briefings as saved pages (tests/cases/seed-NNN.LAYOUT.html, see
+# tests/sh/35-html.sh): structure F1 1.000 in every layout
+for layout in page divs table; do
+	o="$out/html-$layout"
+	mkdir -p "$o"
+	for g in tests/gold/*.gold.json; do
+		name=$(basename "$g" .gold.json)
+		"$BIN" "tests/cases/seed-${name%%_*}.$layout.html" > "$o/$name.jsonl" 2>> "$o/errors"
+	done
+	$PY tests/gold/score --gold tests/gold --out "$o" --json > "$o/score.json" 2>> "$o/errors"
+	for k in meta agenda statements qa; do
+		got=$($PY -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]]['f1'])" "$o/score.json" "$k" 2>/dev/null)
+		if [ -n "$got" ] && $PY -c "import sys; sys.exit(0 if float(sys.argv[1]) >= 1.0 else 1)" "$got"; then
+			ok "html-$layout-$k-f1>=1.0"
+		else
+			fail "html-$layout-$k-f1>=1.0" "F1 is ${got:-missing}" "$($PY tests/gold/score --gold tests/gold --out "$o" 2>&1 | tail -n 12)"
+		fi
+	done
+done

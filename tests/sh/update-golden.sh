@@ -3,11 +3,13 @@
 # ./briefparse. Review `git diff tests/cases` before committing.
 cd "$(dirname "$0")/../cases" || exit 2
 names="$*"
-[ -z "$names" ] && names=$(ls *.txt | sed 's/\.txt$//')
+[ -z "$names" ] && names=$(ls *.txt *.html | sed 's/\.txt$//; s/\.html$//')
 for name in $names; do
 	args=""
 	[ -f "$name.args" ] && args=$(cat "$name.args")
+	in=$name.txt
+	[ -f "$in" ] || in=$name.html # a saved page (tests/sh/35-html.sh)
 	# shellcheck disable=SC2086
-	../../briefparse $args "$name.txt" > "$name.jsonl"
+	../../briefparse $args "$in" > "$name.jsonl"
 	echo "$name.jsonl: $(wc -l < "$name.jsonl") records"
 done
