@@ -7,13 +7,16 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "bp_archive.h"
 #include "bp_classify.h"
 #include "bp_input.h"
 #include "bp_pipeline.h"
+#include "bp_progress.h"
 #include "bp_tokenizer.h"
 
 #ifndef BP_VERSION
@@ -24,6 +27,7 @@ enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2 };
 
 static const char usage_text[] =
 	"usage: briefparse [OPTIONS] [FILE...]\n"
+	"       briefparse -o OUT [OPTIONS] FILE|DIR...   (archive mode)\n"
 	"Turn press-briefing transcripts into JSON Lines records.\n"
 	"Reads each FILE in turn, or standard input when there is none or FILE is '-'.\n"
 	"\n"
@@ -37,11 +41,23 @@ static const char usage_text[] =
 	"                      thread while parsing and output go on (the same\n"
 	"                      output); default 2 when it may run on two CPUs\n"
 	"      --chunk-size N  feed the parser N bytes at a time (for testing)\n"
+	"\n"
+	"Archive mode: every FILE, and every file under each DIR (sorted, links\n"
+	"followed), to OUT/PATH.jsonl, PATH being the file's path under DIR (a\n"
+	"FILE's own name); binary, UTF-16 and empty files are skipped. Re-runs\n"
+	"redo only what changed (OUT/.briefparse-manifest); failures are listed\n"
+	"in OUT/errors.jsonl.\n"
+	"  -o, --output OUT    archive mode, into the folder OUT\n"
+	"  -j, --jobs N        N inputs at a time (default: the CPUs it may use)\n"
+	"  -q, --quiet         no progress and no summary (failures still shown)\n"
+	"      --keep-stale    keep outputs whose input is gone (default: remove)\n"
+	"      --force         redo every input, up to date or not\n"
 	"  -h, --help          this help\n"
 	"  -V, --version       the version\n"
 	"\n"
 	"Exit status: 0 all inputs parsed, 1 some input failed (the others are still\n"
-	"processed), 2 usage error or unreadable rules. See man briefparse.\n";
+	"processed), 2 usage error, unreadable rules or unusable OUT, 130 interrupted.\n"
+	"See man briefparse.\n";
 
 typedef struct cli {
 	int pretty, classify, list_rules;
@@ -49,6 +65,9 @@ typedef struct cli {
 	unsigned threads;
 	const char *rules_dir;
 	int write_failed;
+	const char *out_dir; /* archive mode */
+	unsigned jobs;
+	int quiet, keep_stale, force;
 } cli;
 
 static void print_error(const bp_error *err)
@@ -77,6 +96,11 @@ static int parse_args(int argc, char **argv, cli *c)
 		{ "list-rules", no_argument, NULL, 'l' },
 		{ "chunk-size", required_argument, NULL, 'c' },
 		{ "threads", required_argument, NULL, 't' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "keep-stale", no_argument, NULL, 'k' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -86,7 +110,7 @@ static int parse_args(int argc, char **argv, cli *c)
 
 	c->classify = 1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, ":pt:hV", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":pt:o:j:qhV", opts, NULL)) != -1) {
 		switch (o) {
 		case 'p':
 			c->pretty = 1;
@@ -119,6 +143,30 @@ static int parse_args(int argc, char **argv, cli *c)
 			c->threads = (unsigned)n;
 			break;
 		}
+		case 'o':
+			c->out_dir = optarg;
+			break;
+		case 'j': {
+			unsigned long n;
+			errno = 0;
+			n = strtoul(optarg, &end, 10);
+			if (errno || *end || n < 1 || n > BP_ARCHIVE_JOBS_MAX || optarg[0] == '-') {
+				fprintf(stderr, "briefparse: --jobs needs a number from 1 to %d, not '%s'\n",
+					BP_ARCHIVE_JOBS_MAX, optarg);
+				return EXIT_USAGE;
+			}
+			c->jobs = (unsigned)n;
+			break;
+		}
+		case 'q':
+			c->quiet = 1;
+			break;
+		case 'k':
+			c->keep_stale = 1;
+			break;
+		case 'f':
+			c->force = 1;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(EXIT_OK);
@@ -157,11 +205,14 @@ static int run_input(bp_pipeline *pl, cli *c, const char *path)
 	bp_error err;
 	bp_status st;
 	int fd;
+	char shown[BP_ERROR_PATH_MAX];
 
 	bp_error_clear(&err);
 	st = bp_input_open(path, &fd, &err);
 	if (st == BP_OK) {
-		st = bp_pipeline_run_fd(pl, fd, path, &err);
+		/* records are UTF-8: a name's invalid bytes become U+FFFD */
+		bp_archive_display_path(path, shown, sizeof(shown));
+		st = bp_pipeline_run_fd(pl, fd, shown, &err);
 		bp_input_close(fd);
 	}
 	if (st == BP_OK && fflush(stdout) != 0) {
@@ -175,6 +226,75 @@ static int run_input(bp_pipeline *pl, cli *c, const char *path)
 		return EXIT_INPUT;
 	}
 	return EXIT_OK;
+}
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+}
+
+/* briefparse -o OUT INPUT...: bp_archive.h */
+static int run_archive(cli *c, char **inputs, int n, const bp_cues *cues, const bp_rules *rules)
+{
+	bp_archive_options ao;
+	bp_archive_callbacks cb;
+	bp_archive_stats st;
+	bp_progress *pr;
+	bp_error err;
+	char digest[65], settings[64];
+	struct sigaction sa;
+	int i;
+
+	if (n == 0) {
+		fprintf(stderr, "briefparse: -o needs input files or folders\n");
+		return EXIT_USAGE;
+	}
+	for (i = 0; i < n; i++)
+		if (strcmp(inputs[i], "-") == 0) {
+			fprintf(stderr, "briefparse: -o reads files and folders, not standard input\n");
+			return EXIT_USAGE;
+		}
+	bp_error_clear(&err);
+	snprintf(settings, sizeof(settings), "classify=%d pretty=%d format=jsonl", c->classify, c->pretty);
+	if (bp_archive_rules_digest(c->rules_dir, settings, digest, &err) != BP_OK) {
+		print_error(&err);
+		return EXIT_USAGE;
+	}
+	pr = bp_progress_new(stderr, c->quiet);
+	if (!pr) {
+		fprintf(stderr, "briefparse: out of memory\n");
+		return EXIT_INPUT;
+	}
+	memset(&ao, 0, sizeof(ao));
+	ao.out_dir = c->out_dir;
+	ao.jobs = c->jobs;
+	ao.keep_stale = c->keep_stale;
+	ao.force = c->force;
+	ao.pipeline.pretty = c->pretty;
+	ao.pipeline.chunk = c->chunk;
+	ao.pipeline.threads = c->threads;
+	ao.rules_digest = digest;
+	ao.stop = &stop_signal;
+	cb.progress = bp_progress_update;
+	cb.event = bp_progress_event;
+	cb.ctx = pr;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sa.sa_flags = SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	if (bp_archive_run(&ao, cues, rules, inputs, (size_t)n, &cb, &st, &err) != BP_OK) {
+		print_error(&err);
+		bp_progress_free(pr);
+		return EXIT_USAGE;
+	}
+	bp_progress_free(pr);
+	if (stop_signal)
+		return 128 + stop_signal;
+	return st.failed ? EXIT_INPUT : EXIT_OK;
 }
 
 int main(int argc, char **argv)
@@ -207,6 +327,12 @@ int main(int argc, char **argv)
 		bp_rules_free(rules);
 		bp_cues_free(cues);
 		return fflush(stdout) == 0 ? EXIT_OK : EXIT_INPUT;
+	}
+	if (c.out_dir) {
+		rc = run_archive(&c, argv + optind, argc - optind, cues, c.classify ? rules : NULL);
+		bp_rules_free(rules);
+		bp_cues_free(cues);
+		return rc;
 	}
 	setvbuf(stdout, outbuf, _IOFBF, sizeof(outbuf));
 	opts.pretty = c.pretty;
