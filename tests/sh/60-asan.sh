@@ -112,6 +112,20 @@ if sanitized classify "$D/err"; then
 	if [ $rc = 0 ]; then ok classify; else fail classify "exit status $rc" "$(head -n 3 "$D/err")"; fi
 fi
 
+# archive mode (-j2 workers), then a re-run that finds all up to date
+rm -rf "$D/arch"
+for pass in first rerun; do
+	(cd "$BP_ROOT/tests/cases" && "$ASAN" -q -j2 -o "$D/arch" *.txt "$D/mangled.txt") > /dev/null 2> "$D/err"
+	rc=$?
+	if sanitized "archive-$pass" "$D/err"; then
+		if [ $rc = 0 ] && cmp -s "$D/arch/seed-000.txt.jsonl" "$BP_ROOT/tests/cases/seed-000.jsonl"; then
+			ok "archive-$pass"
+		else
+			fail "archive-$pass" "exit status $rc" "$(head -n 3 "$D/err")"
+		fi
+	fi
+done
+
 # error paths: a read error mid-input, write errors (LD_PRELOAD shim)
 SHIM="$D/shim.so"
 if cc -shared -fPIC -o "$SHIM" "$BP_ROOT/tests/fault/shim.c" -ldl 2>"$D/err"; then

@@ -70,4 +70,15 @@ fi
 if raced sigpipe "$D/err"; then
 	if [ "$(cat "$D/rc")" = 1 ]; then ok sigpipe; else fail sigpipe "exit status $(cat "$D/rc")" "$(head -n 3 "$D/err")"; fi
 fi
+# archive mode: -j2 workers, each with its own pipeline, one manifest
+"$TSAN" -q -j2 -o "$D/arch" tests/cases/*.txt "$D/all.txt" > /dev/null 2> "$D/err"
+rc=$?
+if raced archive-j2 "$D/err"; then
+	if [ $rc = 0 ] && "$BIN" -t1 "$D/all.txt" | cmp -s - "$D/arch/all.txt.jsonl" &&
+		"$BIN" -t1 tests/cases/seed-001.txt | cmp -s - "$D/arch/seed-001.txt.jsonl"; then
+		ok archive-j2
+	else
+		fail archive-j2 "exit status $rc" "$(head -n 3 "$D/err")"
+	fi
+fi
 rm -f "$D/all.txt"
