@@ -26,9 +26,9 @@
  *                         line in input order (empty when none).
  *   .briefparse-tmp/      temporary files; emptied at the start of a run.
  *
- * A re-run skips each input whose size and mtime match its manifest entry
- * and whose output exists; when only the mtime changed, the input's SHA-256
- * decides. A different version or rules digest (or force) redoes every
+ * A re-run skips each input whose path, size and mtime match its manifest
+ * entry and whose output exists; when only the mtime changed, the input's
+ * SHA-256 decides (the path is in the records: named otherwise, redone). A different version or rules digest (or force) redoes every
  * input. After a complete walk, outputs in the manifest whose input is no
  * longer among the inputs are removed, unless keep_stale; an input that now
  * fails or is skipped loses its old output. Killing a run at any point

@@ -1132,7 +1132,7 @@ static void process(worker *w, item *it)
 	}
 	/* touched but not changed: the output stands */
 	if (it->old && it->old->valid && it->old->size == total && strcmp(it->old->sha, sha) == 0 &&
-	    output_exists(a, it->rel)) {
+	    strcmp(it->old->src, it->path) == 0 && output_exists(a, it->rel)) {
 		it->state = ST_UPTODATE;
 		set_result(it, &st0, sha, it->old->records, it->old->warned);
 		goto done;

@@ -155,6 +155,17 @@ printf 'not a briefing any more\n' > in/variants/variant-deputy-director.txt
 [ ! -e out/variants/variant-deputy-director.txt.jsonl ] && grep -q "variant-deputy-director.txt': no briefing found" run13.err &&
 	ok rerun/now-failing-output-removed || fail rerun/now-failing-output-removed "$(cat run13.err)"
 
+# the same files named by another path: records carry the path, so all redone
+"$BIN" -o out "$D/in" > /dev/null 2> run14.err
+"$BIN" -o out in > /dev/null 2> run15.err
+if grep -q ': [1-9][0-9]* parsed (0 with warnings), 0 up to date' run14.err &&
+	grep -q ': [1-9][0-9]* parsed (0 with warnings), 0 up to date' run15.err &&
+	"$BIN" -t1 in/a/seed-000.txt | cmp -s - out/a/seed-000.txt.jsonl; then
+	ok rerun/other-path-redone
+else
+	fail rerun/other-path-redone "$(tail -n 1 run14.err)" "$(tail -n 1 run15.err)"
+fi
+
 # ---- never through a link inside OUT; OUT inside an input folder ---------------
 mkdir -p outside trap/a
 cp "$CASES/seed-004.txt" trap/a/x.txt
