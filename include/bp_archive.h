@@ -7,8 +7,9 @@
  * Inputs: each FILE named, and every file under each DIR named, found by a
  * recursive walk that follows symbolic links (a link back to a folder being
  * walked is a "symlink loop" error), sorted bytewise by output name. Files
- * are sniffed (bp_input_sniff): binary, UTF-16 and empty files and files
- * that are not regular files are skipped, not failed.
+ * are sniffed (bp_input_sniff): text and HTML are parsed (the pipeline
+ * reads either); binary, UTF-16 and empty files and files that are not
+ * regular files are skipped, not failed.
  *
  * Outputs: OUT/REL.jsonl per input, REL being the path under the DIR named
  * (for a FILE named, its base name), with ".jsonl" appended: a/b.txt gives

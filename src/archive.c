@@ -929,7 +929,7 @@ static const char *skip_reason(bp_format f)
 	case BP_FORMAT_UTF16:
 		return "UTF-16 text";
 	case BP_FORMAT_HTML:
-		return "HTML (not supported yet)";
+		return NULL; /* read by the HTML reader (bp_html.h) */
 	case BP_FORMAT_TEXT:
 		return NULL;
 	case BP_FORMAT_BINARY:

@@ -129,7 +129,8 @@ static void eta(char *buf, size_t size, const bp_archive_stats *st, double rate)
 		snprintf(buf, size, "?");
 		return;
 	}
-	left = (double)(st->bytes_total - st->bytes_done) / rate;
+	/* files that grew meanwhile can make done pass total */
+	left = st->bytes_done < st->bytes_total ? (double)(st->bytes_total - st->bytes_done) / rate : 0;
 	if (left < 0)
 		left = 0;
 	snprintf(buf, size, "%d:%02d", (int)(left / 60), (int)left % 60);

@@ -25,6 +25,8 @@ cp "$CASES/seed-004.txt" "in/with space/seed-004.txt"
 cp "$CASES"/variant-*.txt in/variants/
 cp "$CASES/variant-kozhin-2018.txt" "in/new${NL}line.txt"
 cp "$CASES/variant-bullets-2021.txt" "in/$(printf 'bad\377byte.txt')"
+mkdir -p in/html
+cp "$CASES/seed-004.page.html" in/html/page.html
 head -c 3000 "$BIN" > in/bin.dat
 : > in/empty.txt
 printf 'just some notes\n' > in/notes.txt
@@ -44,7 +46,7 @@ names() { find . "$@" -print0 | tr '\n\0' '?\n' | LC_ALL=C sort; }
 (cd in && names -type f ! -name bin.dat ! -name empty.txt ! -name notes.txt | sed 's/$/.jsonl/') > outputs.want
 if cmp -s outputs.got outputs.want; then ok tree/outputs; else fail tree/outputs "$(diff outputs.want outputs.got)"; fi
 bad=""
-for f in in/a/seed-000.txt in/a/b/c/seed-001.txt "in/with space/seed-004.txt" in/variants/*.txt \
+for f in in/a/seed-000.txt in/a/b/c/seed-001.txt "in/with space/seed-004.txt" in/variants/*.txt in/html/page.html \
 	"in/new${NL}line.txt" "in/$(printf 'bad\377byte.txt')"; do
 	"$BIN" -t1 "$f" > one.jsonl 2>/dev/null
 	cmp -s one.jsonl "out/${f#in/}.jsonl" || bad="$bad '$f'"
@@ -72,9 +74,9 @@ briefparse: 'in/notes.txt': no briefing found
 EOF
 grep -v '^briefparse: [0-9]* inputs in' run1.err | LC_ALL=C sort > stderr.got
 if cmp -s stderr.got stderr.want; then ok tree/stderr; else fail tree/stderr "$(diff stderr.want stderr.got)"; fi
-skipped=3 inputs=15
-[ -p in/fifo ] || skipped=2 inputs=14
-if grep -q "^briefparse: $inputs inputs in [0-9.]* s: 9 parsed (0 with warnings), 0 up to date, $skipped skipped (.*), 3 failed (.*); [0-9]* records written$" run1.err &&
+skipped=3 inputs=16
+[ -p in/fifo ] || skipped=2 inputs=15
+if grep -q "^briefparse: $inputs inputs in [0-9.]* s: 10 parsed (0 with warnings), 0 up to date, $skipped skipped (.*), 3 failed (.*); [0-9]* records written$" run1.err &&
 	grep -q 'skipped (.*1 not text' run1.err && grep -q 'skipped (.*1 empty' run1.err; then
 	ok tree/summary
 else
@@ -95,7 +97,7 @@ listing > before
 "$BIN" -o out in > /dev/null 2> run2.err
 rc=$?
 listing > after
-if [ $rc = 1 ] && cmp -s before after && grep -q ': 0 parsed (0 with warnings), 9 up to date,' run2.err; then
+if [ $rc = 1 ] && cmp -s before after && grep -q ': 0 parsed (0 with warnings), 10 up to date,' run2.err; then
 	ok rerun/up-to-date
 else
 	fail rerun/up-to-date "exit status $rc" "$(tail -n 1 run2.err)" "$(diff before after | head -n 5)"
@@ -106,7 +108,7 @@ printf '\n' >> in/a/seed-000.txt
 "$BIN" -o out in > /dev/null 2> run3.err
 listing > after3
 "$BIN" -t1 in/a/seed-000.txt > one.jsonl
-if grep -q ': 1 parsed (0 with warnings), 8 up to date,' run3.err && cmp -s one.jsonl out/a/seed-000.txt.jsonl &&
+if grep -q ': 1 parsed (0 with warnings), 9 up to date,' run3.err && cmp -s one.jsonl out/a/seed-000.txt.jsonl &&
 	[ "$(grep ' ./a/b/c/' before)" = "$(grep ' ./a/b/c/' after3)" ] 2>/dev/null; then
 	ok rerun/changed-and-touched
 else
@@ -121,18 +123,18 @@ printf '# a comment: the rules changed\n' >> rules/topics.rules
 "$BIN" --rules rules -o out in > /dev/null 2> run4.err
 "$BIN" --rules rules -o out in > /dev/null 2> run5.err
 "$BIN" -o out in > /dev/null 2> run6.err
-if grep -q ': 9 parsed' run4.err && grep -q ': 0 parsed (0 with warnings), 9 up to date' run5.err &&
-	grep -q ': 9 parsed' run6.err; then
+if grep -q ': 10 parsed' run4.err && grep -q ': 0 parsed (0 with warnings), 10 up to date' run5.err &&
+	grep -q ': 10 parsed' run6.err; then
 	ok rerun/rules-changed
 else
 	fail rerun/rules-changed "$(tail -n 1 run4.err)" "$(tail -n 1 run5.err)" "$(tail -n 1 run6.err)"
 fi
 "$BIN" --no-classify -o out in > /dev/null 2> run7.err
 "$BIN" -o out in > /dev/null 2> run8.err
-grep -q ': 9 parsed' run7.err && grep -q ': 9 parsed' run8.err && cmp -s one.jsonl out/a/seed-000.txt.jsonl &&
+grep -q ': 10 parsed' run7.err && grep -q ': 10 parsed' run8.err && cmp -s one.jsonl out/a/seed-000.txt.jsonl &&
 	ok rerun/settings-changed || fail rerun/settings-changed "$(tail -n 1 run7.err)"
 "$BIN" --force -o out in > /dev/null 2> run9.err
-grep -q ': 9 parsed' run9.err && ok rerun/force || fail rerun/force "$(tail -n 1 run9.err)"
+grep -q ': 10 parsed' run9.err && ok rerun/force || fail rerun/force "$(tail -n 1 run9.err)"
 
 rm "in/variants/variant-outside-moscow.txt"
 "$BIN" -o out in > /dev/null 2> run10.err
@@ -316,9 +318,10 @@ fi
 # The stream over the whole pages of the corpus. Not the footerless excerpts
 # tests/cases/variant-*.txt: after one of them, the next transcript's
 # furniture and timestamp lines ("26 July 2018 16:53") before its title still
-# go to the open block of the one before (docs/scaling.md, Limits).
+# go to the open block of the one before (docs/scaling.md, Limits). Nor
+# HTML: a stream is read as one page. The HTML pages go to GNU parallel.
 mkdir -p corpus
-cp "$CASES"/seed-*.txt "$BP_ROOT"/data/samples/*.txt corpus/
+cp "$CASES"/seed-*.txt "$CASES"/*.html "$BP_ROOT"/data/samples/*.txt corpus/
 "$BIN" -q -o corpus-out corpus > /dev/null 2>&1
 $PY "$BP_ROOT/tests/archive_check.py" stream "$BIN" corpus-out corpus/*.txt > stream.out 2>&1
 $PY "$BP_ROOT/tests/archive_check.py" ids "$BIN" "$D" corpus/*.txt >> stream.out 2>&1
