@@ -27,6 +27,8 @@ TARGETS = [
     ("full-vs-noclassify", "full throughput / --no-classify throughput", 0.50, None),
     ("rss", "peak RSS of full mode <= 16 MiB and flat (1 MB, 200 MB, 1 GB)", RSS_MAX_KIB, None),
     ("startup", "startup: rules + one 50 KB transcript, mean and median", STARTUP_MAX_S, None),
+    ("archive-j2-vs-j1", "archive mode, 2,000 transcripts: -j2 speed-up over -j1", 1.7, None),
+    ("archive-noop", "archive mode: a no-op re-run / the -j2 run of the same folder", 0.05, None),
 ]
 
 
@@ -156,6 +158,19 @@ def targets(by):
             t["text"] = (f"mean {s['mean_s'] * 1e3:.1f} ms, median {s['median_s'] * 1e3:.1f} ms"
                          f"  (goal < {goal * 1e3:.0f} ms; {s['bytes']} bytes, "
                          f"{s.get('records', 0)} records; mean cpu {fmt(s.get('cpu_s') and s['cpu_s'] * 1e3, '.1f')} ms)")
+        elif tid == "archive-j2-vs-j1" and "archive-j1" in by and "archive-j2" in by:
+            j1, j2 = by["archive-j1"], by["archive-j2"]
+            t["value"] = j1["median_s"] / j2["median_s"]
+            t["ok"] = t["value"] >= goal
+            t["text"] = (f"{t['value']:.2f}x  (-j1 {j1['median_s']:.2f} s, -j2 {j2['median_s']:.2f} s "
+                         f"for {j1['bytes'] / 1e6:.0f} MB; cpu {j1['cpu_s']:.2f} s and {j2['cpu_s']:.2f} s; "
+                         f"goal >= {goal}x)")
+        elif tid == "archive-noop" and "archive-noop" in by and "archive-j2" in by:
+            n, j2 = by["archive-noop"], by["archive-j2"]
+            t["value"] = n["median_s"] / j2["median_s"]
+            t["ok"] = t["value"] <= goal
+            t["text"] = (f"{t['value']:.1%}  (no-op {n['median_s'] * 1e3:.0f} ms, -j2 run "
+                         f"{j2['median_s']:.2f} s; goal <= {goal:.0%})")
         if t["value"] is None:
             t["ok"] = None
             t["text"] = "n/a (a row it needs is missing or failed)"

@@ -85,6 +85,29 @@ mkstream() {
 	mv "$out.tmp" "$out"
 }
 
+# mkfolder KEY N: $B/KEY/, N transcripts (the seeds in turn) in folders of
+# 100 (d00/t0000.txt ...); kept between runs while it holds N files.
+mkfolder() {
+	out=$B/$1
+	if [ -d "$out" ] && [ "$(find "$out" -type f | wc -l)" -eq "$2" ]; then
+		return 0
+	fi
+	say "bench: building $out/ ($2 transcripts)"
+	rm -rf "$out" && mkdir -p "$out" || return 1
+	set -- "$2" "$seeds"/*.txt
+	n=$1
+	shift
+	k=0
+	while [ $k -lt "$n" ]; do
+		for s in "$@"; do
+			[ $k -lt "$n" ] || break
+			d=$out/d$(printf '%02d' $((k / 100)))
+			mkdir -p "$d" && cp "$s" "$d/t$(printf '%04d' $k).txt" || return 1
+			k=$((k + 1))
+		done
+	done
+}
+
 # input_path KEY: prints the path of input KEY, building it first if needed.
 # A new kind of input is one more case here (and its rows in bench/rows).
 input_path() {
@@ -97,6 +120,10 @@ input_path() {
 		echo "$B/$1.txt"
 		;;
 	seed-50k) echo "$seeds/000_94f8377b48e035b3.txt" ;;
+	archive-[0-9]*)
+		mkfolder "$1" "${1#archive-}" || return 1
+		echo "$B/$1"
+		;;
 	*)
 		say "bench: unknown input '$1' (see input_path in bench/run.sh)"
 		return 1
@@ -115,7 +142,7 @@ input_bytes() {
 
 # subst COMMAND: the row's command with its placeholders filled in
 subst() {
-	printf '%s\n' "$1" | sed -e "s|{in}|$2|g" -e "s|{bp}|$BP|g" -e "s|{rules}|$rules|g" \
+	printf '%s\n' "$1" | sed -e "s|{in}|$2|g" -e "s|{bp}|$BP|g" -e "s|{rules}|$rules|g" -e "s|{tmp}|$B|g" \
 		-e "s|{terms}|$B/terms.txt|g" -e 's/  */ /g' -e 's/ $//'
 }
 
