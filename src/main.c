@@ -24,6 +24,8 @@
 #endif
 
 enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2 };
+/* long options without a short one */
+enum { OPT_KEEP_STALE = 256, OPT_FORCE };
 
 static const char usage_text[] =
 	"usage: briefparse [OPTIONS] [FILE...]\n"
@@ -100,8 +102,8 @@ static int parse_args(int argc, char **argv, cli *c)
 		{ "output", required_argument, NULL, 'o' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "quiet", no_argument, NULL, 'q' },
-		{ "keep-stale", no_argument, NULL, 'k' },
-		{ "force", no_argument, NULL, 'f' },
+		{ "keep-stale", no_argument, NULL, OPT_KEEP_STALE },
+		{ "force", no_argument, NULL, OPT_FORCE },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -162,10 +164,10 @@ static int parse_args(int argc, char **argv, cli *c)
 		case 'q':
 			c->quiet = 1;
 			break;
-		case 'k':
+		case OPT_KEEP_STALE:
 			c->keep_stale = 1;
 			break;
-		case 'f':
+		case OPT_FORCE:
 			c->force = 1;
 			break;
 		case 'h':
