@@ -52,7 +52,15 @@ typedef struct bp_tags {
 	size_t norganizations;
 	const bp_tag *topics;
 	size_t ntopics;
+	/* Topic patterns that reached a PCRE2 limit in this block (match limit,
+	 * depth or heap limit, JIT stack; see bp_topics.h) and were skipped for
+	 * the rest of it; the block's other tags are complete. `limited` names
+	 * the first one's rule ("DIR/topics.rules:12: [cyber] pattern '...':
+	 * match limit exceeded; ..."), NULL when nlimited is 0. */
+	unsigned nlimited;
+	const char *limited;
 } bp_tags;
+#define BP_TAGS_LIMITED_MAX 200
 
 typedef struct bp_rules bp_rules;           /* compiled, read-only, shareable between threads */
 typedef struct bp_classifier bp_classifier; /* per-thread match state and result storage */

@@ -39,4 +39,15 @@ bp_status bp_offload_flush(bp_offload *o, bp_error *err);
 /* Drops everything queued (after an error of the input being parsed). */
 void bp_offload_drop(bp_offload *o);
 
+/* A briefing's pending classifier warnings, gathered from its blocks' tags
+ * (bp_tags.nlimited) in the order they are emitted, then added to it. */
+typedef struct bp_tag_warnings {
+	unsigned long nlimited, line;
+	char message[160];
+} bp_tag_warnings;
+/* Counts the tags of block b. */
+void bp_tag_warnings_add(bp_tag_warnings *w, const bp_block *b, const bp_tags *tags);
+/* Moves what w holds into briefing b ("pattern-limit") and clears w. */
+void bp_tag_warnings_move(bp_tag_warnings *w, bp_briefing *b);
+
 #endif

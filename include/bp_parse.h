@@ -114,6 +114,12 @@ void bp_parser_reset(bp_parser *p);
 bp_briefing *bp_briefing_copy(const bp_briefing *b);
 void bp_briefing_free(bp_briefing *copy);
 
+/* Counts a problem found after parsing (the classifier's) on briefing b as
+ * the parser counts its own: count more of a code it has, or a new code
+ * with its first line and message (at most BP_WARNING_KINDS codes). */
+void bp_briefing_warn(bp_briefing *b, const char *code, unsigned long count, unsigned long line,
+		      const char *msg);
+
 /* Maps a block offset to a raw offset with the block's map. */
 uint64_t bp_block_raw(const bp_block *b, size_t off);
 

@@ -9,6 +9,13 @@
  * read-only and shareable between threads; each thread matches with its
  * own bp_topic_run. Only topics.c includes PCRE2.
  *
+ * Every match runs under PCRE2 limits (topics.c: match limit, depth and
+ * heap limits, a bounded JIT stack), since topics.rules is user input
+ * (--rules DIR). A pattern that reaches one in a block is skipped for the
+ * rest of that block (the others sharing its compiled alternation are then
+ * tried one by one, in the same order, so they still match as before), and
+ * bp_topic_run_collect reports it in bp_tags.nlimited / limited.
+ *
  * The scan that visits word starts is the classifier's (classify.c): at a
  * word start that passes the filter it calls bp_topic_run_at; at the end of
  * a block bp_topic_run_collect scores the topics (docs/rules.md, "Scoring").
@@ -78,14 +85,16 @@ void bp_topic_run_free(bp_topic_run *run);
 
 /* Tries the patterns at word start i of text[0, len), whose first
  * heading_len bytes are the block's heading: records the match (weight,
- * evidence) if any. Returns 0, or -1 when PCRE2 fails (err filled:
- * BP_ERR_NOMEM or BP_ERR_LIMIT). */
+ * evidence) if any. Returns 0, or -1 when PCRE2 fails otherwise than by a
+ * limit (err filled: BP_ERR_NOMEM or BP_ERR_LIMIT). */
 int bp_topic_run_at(bp_topic_run *run, const char *text, size_t len, size_t i,
 		    size_t heading_len, bp_error *err);
 
 /* Scores the topics recorded since the last collect for a block of len
  * bytes and puts those given into out's topics, by score descending, then
- * id (valid until the next collect or the free); the run starts afresh. */
+ * id, and the patterns skipped at a limit into out's nlimited and limited
+ * (valid until the next collect or the free); the run starts afresh, with
+ * every pattern on again. */
 void bp_topic_run_collect(bp_topic_run *run, size_t len, bp_tags *out);
 
 #endif

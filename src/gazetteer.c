@@ -202,6 +202,8 @@ static bp_status gaz_line(gaz_load *l, int is_org, const char *path, unsigned lo
 	stop = strcmp(kinds[kind], "stop") == 0;
 	if (fn[2] == 0)
 		return bp_error_set(err, BP_ERR_DATA, path, line, "empty alias");
+	if (fn[2] == 1)
+		return bp_error_set(err, BP_ERR_DATA, path, line, "alias of one character");
 	if (fn[2] > BP_GAZ_ALIAS_MAX)
 		return bp_error_set(err, BP_ERR_DATA, path, line, "alias longer than %d bytes",
 				    BP_GAZ_ALIAS_MAX);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <pthread.h>
+#include <stdio.h>
 
 #define CHUNK_BYTES (BP_OFFLOAD_BATCH + (16u << 10))
 #define ALIGN 16
@@ -32,6 +33,8 @@ typedef struct item {
 	bp_status st;      /* of its classification */
 	size_t tags;
 	size_t nc, no, nt;
+	unsigned nlimited; /* bp_tags' nlimited; limited: a copy, owned */
+	char *limited;
 	bp_briefing *briefing; /* a briefing record: a copy, owned */
 	bp_source_info src;
 } item;
@@ -70,6 +73,7 @@ struct bp_offload {
 	int quit;           /* (under mu) */
 	int started;        /* the thread runs */
 	int no_thread;      /* it could not be started: classify in the caller */
+	bp_tag_warnings tagwarn; /* of the emitted blocks of the briefing to come */
 };
 
 /* ---- batches ---- */
@@ -130,8 +134,10 @@ static void reset(batch *bt)
 {
 	chunk *c = bt->chunks, *kept = NULL;
 
-	for (size_t i = 0; i < bt->n; i++)
+	for (size_t i = 0; i < bt->n; i++) {
 		bp_briefing_free(bt->items[i].briefing);
+		free(bt->items[i].limited);
+	}
 	while (c) {
 		chunk *next = c->next;
 		if (!kept && c->cap == CHUNK_BYTES) {
@@ -169,6 +175,9 @@ static int keep_tags(tagvec *tv, item *it, const bp_tags *t)
 	size_t need = tv->n + t->ncountries + t->norganizations + t->ntopics;
 	bp_tag *dst;
 
+	it->nlimited = t->nlimited;
+	if (t->limited && !(it->limited = strdup(t->limited)))
+		return 0;
 	it->tags = tv->n;
 	it->nc = t->ncountries;
 	it->no = t->norganizations;
@@ -300,7 +309,7 @@ static void wait_done(bp_offload *o, batch *bt)
 static bp_status emit_batch(bp_offload *o, batch *bt, bp_error *err)
 {
 	for (size_t i = 0; i < bt->n; i++) {
-		const item *it = &bt->items[i];
+		item *it = &bt->items[i];
 		bp_status st;
 		if (it->st != BP_OK) {
 			if (err)
@@ -310,9 +319,12 @@ static bp_status emit_batch(bp_offload *o, batch *bt, bp_error *err)
 		if (it->is_block) {
 			static const bp_tag none[1];
 			const bp_tag *v = bt->tags[it->side].v, *t = v ? v + it->tags : none;
-			bp_tags tags = {t, it->nc, t + it->nc, it->no, t + it->nc + it->no, it->nt};
+			bp_tags tags = {t, it->nc, t + it->nc, it->no, t + it->nc + it->no, it->nt,
+					it->nlimited, it->limited};
+			bp_tag_warnings_add(&o->tagwarn, &it->block, &tags);
 			st = bp_emit_block(o->emitter, &it->block, &tags, err);
 		} else {
+			bp_tag_warnings_move(&o->tagwarn, it->briefing);
 			st = bp_emit_briefing(o->emitter, it->briefing, &it->src, err);
 		}
 		if (st != BP_OK)
@@ -329,6 +341,7 @@ void bp_offload_drop(bp_offload *o)
 		o->flight = NULL;
 	}
 	reset(o->fill);
+	o->tagwarn.nlimited = 0; /* an input ends: a briefing it left open is gone */
 }
 
 /* fill goes to the thread; the batch it had is emitted meanwhile and is the
@@ -450,4 +463,22 @@ void bp_offload_free(bp_offload *o)
 	bp_classifier_free(o->classifier[SIDE_THREAD]);
 	bp_classifier_free(o->classifier[SIDE_CALLER]);
 	free(o);
+}
+
+void bp_tag_warnings_add(bp_tag_warnings *w, const bp_block *b, const bp_tags *tags)
+{
+	if (!tags || !tags->nlimited)
+		return;
+	if (!w->nlimited) {
+		w->line = b->line;
+		snprintf(w->message, sizeof(w->message), "%s", tags->limited ? tags->limited : "");
+	}
+	w->nlimited += tags->nlimited;
+}
+
+void bp_tag_warnings_move(bp_tag_warnings *w, bp_briefing *b)
+{
+	if (w->nlimited)
+		bp_briefing_warn(b, "pattern-limit", w->nlimited, w->line, w->message);
+	w->nlimited = 0;
 }

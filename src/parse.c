@@ -1784,3 +1784,9 @@ void bp_parser_free(bp_parser *p)
 	}
 	free(p);
 }
+
+void bp_briefing_warn(bp_briefing *b, const char *code, unsigned long count, unsigned long line,
+		      const char *msg)
+{
+	warn_into(b->warnings, &b->nwarnings, code, count, line, msg);
+}

@@ -32,6 +32,7 @@ struct bp_pipeline {
 	int is_html;
 	uint64_t html_pos;     /* input offset after the text fed last */
 	bp_html_report html_told; /* what earlier briefings' warnings already said */
+	bp_tag_warnings tagwarn; /* of the open briefing's blocks, classified in line */
 };
 
 static void on_raw(void *ctx, const char *bytes, size_t len, int line_end)
@@ -155,6 +156,7 @@ static bp_status on_block(void *ctx, const bp_block *b, bp_error *err)
 	st = bp_classifier_run(pl->classifier, b->buf, b->len, b->heading_len, &tags, err);
 	if (st != BP_OK)
 		return st;
+	bp_tag_warnings_add(&pl->tagwarn, b, &tags);
 	return bp_emit_block(pl->emitter, b, &tags, err);
 }
 
@@ -171,11 +173,13 @@ static bp_status on_briefing(void *ctx, const bp_briefing *b, bp_error *err)
 	}
 	src.path = pl->path;
 	src.format = pl->format;
-	if (pl->is_html) {
-		bp_briefing with = *b;
-		html_warnings(pl, &with);
-		if (pl->offload)
+	if (pl->is_html || (!pl->offload && pl->tagwarn.nlimited)) {
+		bp_briefing with = *b; /* shallow: only its warnings change */
+		if (pl->is_html)
+			html_warnings(pl, &with);
+		if (pl->offload) /* the classifier's warnings join there */
 			return bp_offload_briefing(pl->offload, &with, &src, err);
+		bp_tag_warnings_move(&pl->tagwarn, &with);
 		return bp_emit_briefing(pl->emitter, &with, &src, err);
 	}
 	if (pl->offload)
@@ -253,6 +257,7 @@ static void begin(bp_pipeline *pl, const char *path)
 	bp_parser_reset(pl->parser);
 	bp_digest_reset(pl->digest);
 	pl->have_closed = 0;
+	pl->tagwarn.nlimited = 0;
 	pl->path = path;
 	pl->format = "text";
 	pl->is_html = 0;

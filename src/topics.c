@@ -29,6 +29,12 @@
 #define PATTERNS_MAX 20000
 #define WEIGHT_MAX 1000.0
 #define JIT_STACK_MAX (1024 * 1024)
+/* PCRE2 limits on every match of a user pattern (topics.rules), see
+ * bp_topics.h: a pattern that reaches one is skipped for the rest of the
+ * block, with a warning. */
+#define MATCH_LIMIT 100000  /* backtracking steps per attempt (JIT and interpreter) */
+#define DEPTH_LIMIT 5000    /* nested backtracking (interpreter) */
+#define HEAP_LIMIT_KIB 8192 /* backtracking memory (interpreter) */
 
 /* The topic walk collects every key node on its path and tries them from
  * the longest: a node with one plain literal is checked in C; the patterns
@@ -52,11 +58,15 @@ typedef struct tpattern {
 	const char *raw;    /* the literal prefix unfolded (compared for (?-i)) */
 	int plain;          /* PLAIN_* when the rest is "" or "\\b", else 0 */
 	unsigned long line;
+	const char *text;   /* the pattern as written, for messages */
+	size_t text_len;
 } tpattern;
 
 typedef struct rx { /* one compiled PCRE2 pattern, matched anchored */
 	pcre2_code *code;
 	int jit;
+	const unsigned *marks; /* its pattern groups, in alternative order */
+	size_t nmarks;
 } rx;
 
 /* Topic patterns that the trie settles without PCRE2: a literal, and a
@@ -94,6 +104,15 @@ struct bp_topic_run {
 	pcre2_match_data *md;
 	pcre2_match_context *mctx;
 	pcre2_jit_stack *jstack;
+	/* Limits: a group that reached one is off for the rest of the block;
+	 * an rx that did is matched one group at a time (solo, compiled when
+	 * first needed) until the block ends. */
+	pcre2_code **solo;       /* by group */
+	unsigned char *group_off; /* by group */
+	unsigned char *rx_split;  /* by rx */
+	unsigned *off_list, *split_list;
+	size_t noff, nsplit;
+	char limited[BP_TAGS_LIMITED_MAX];
 	bp_tag *topic_tags; /* by topic index */
 	double *topic_raw;
 	unsigned *topic_touched;
@@ -498,15 +517,28 @@ static void first_bytes(const pcre2_code *code, unsigned char first[32])
 	memset(first, 0xff, 32);
 }
 
+/* Whether a pattern whose matches start with the bytes first[] can start at
+ * any word: every ASCII letter and digit is in first[]. Such a pattern would
+ * run PCRE2 at every word start of every block. */
+static int starts_anywhere(const unsigned char first[32])
+{
+	for (unsigned b = '0'; b <= 'z'; b++)
+		if (is_alnum((unsigned char)b) && !(first[b >> 3] & (1u << (b & 7))))
+			return 0;
+	return 1;
+}
+
 /* Compiles pattern p[0, pn) as the rules would to check it: a syntax error,
  * the empty match and capturing groups are errors. Fills first[] with the
- * bytes a match can start with. */
+ * bytes a match can start with, *minlen_out with PCRE2's shortest match and
+ * *literal_out with whether a match needs a given first or last byte. */
 static bp_status check_pattern(const char *path, unsigned long line, const char *p, size_t pn,
-			       unsigned char first[32], bp_error *err)
+			       unsigned char first[32], uint32_t *minlen_out, int *literal_out,
+			       bp_error *err)
 {
 	int errcode;
 	PCRE2_SIZE erroff;
-	uint32_t minlen = 0, caps = 0;
+	uint32_t minlen = 0, caps = 0, type = 0;
 	pcre2_code *code = pcre2_compile((PCRE2_SPTR)p, pn, PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE,
 					 &errcode, &erroff, NULL);
 
@@ -515,10 +547,14 @@ static bp_status check_pattern(const char *path, unsigned long line, const char 
 	pcre2_pattern_info(code, PCRE2_INFO_MINLENGTH, &minlen);
 	pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &caps);
 	first_bytes(code, first);
+	*literal_out = pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODETYPE, &type) == 0 && type == 1;
+	if (pcre2_pattern_info(code, PCRE2_INFO_LASTCODETYPE, &type) == 0 && type == 1)
+		*literal_out = 1;
 	pcre2_code_free(code);
 	if (minlen == 0)
 		return bp_error_set(err, BP_ERR_DATA, path, line,
 				    "invalid pattern: it can match the empty string");
+	*minlen_out = minlen;
 	if (caps)
 		return bp_error_set(err, BP_ERR_DATA, path, line,
 				    "invalid pattern: named groups are not supported; use (?:...)");
@@ -533,6 +569,8 @@ static bp_status topic_pattern(topic_load *t, const char *path, unsigned long li
 	const char *p, *why;
 	char pf[PREFIX_MAX];
 	unsigned char first[32];
+	uint32_t minlen = 0;
+	int has_lit = 1;
 	double w;
 	int top_alt, cs, literal;
 	bp_status st;
@@ -562,14 +600,28 @@ static bp_status topic_pattern(topic_load *t, const char *path, unsigned long li
 	off = cs ? 5 + pattern_prefix(p + 5, pn - 5, pf, &pfn) : pattern_prefix(p, pn, pf, &pfn);
 	literal = pfn > 0 && (off == pn || (pn - off == 2 && memcmp(p + off, "\\b", 2) == 0));
 	memset(first, 0, sizeof(first));
-	if (!literal && (st = check_pattern(path, line, p, pn, first, err)) != BP_OK)
+	if (literal && pfn < 2)
+		return bp_error_set(err, BP_ERR_DATA, path, line,
+				    "invalid pattern: a single character");
+	if (!literal && (st = check_pattern(path, line, p, pn, first, &minlen, &has_lit, err)) != BP_OK)
 		return st;
 	if ((why = pattern_scan(p, pn, &top_alt)))
 		return bp_error_set(err, BP_ERR_DATA, path, line, "invalid pattern: %s", why);
+	if (!literal && minlen < 2)
+		return bp_error_set(err, BP_ERR_DATA, path, line,
+				    "invalid pattern: it can match a single character");
 	if (top_alt) { /* no prefix: a|b */
 		cs = 0;
 		off = pfn = 0;
 	}
+	if (pfn == 0 && !has_lit && starts_anywhere(first))
+		return bp_error_set(err, BP_ERR_DATA, path, line,
+				    "invalid pattern: only wildcards, it can match any word");
+	for (size_t k = r->npatterns; k-- > 0 && r->patterns[k].topic == r->ntopics - 1;)
+		if (r->patterns[k].text_len == pn && memcmp(r->patterns[k].text, p, pn) == 0)
+			return bp_error_set(err, BP_ERR_DATA, path, line,
+					    "duplicate pattern in [%s] (first on line %lu)",
+					    r->topics[r->ntopics - 1].id, r->patterns[k].line);
 	if (r->npatterns >= PATTERNS_MAX)
 		return bp_error_set(err, BP_ERR_LIMIT, path, line, "more than %d patterns",
 				    PATTERNS_MAX);
@@ -580,6 +632,8 @@ static bp_status topic_pattern(topic_load *t, const char *path, unsigned long li
 	tp->topic = (unsigned)(r->ntopics - 1);
 	tp->weight = w;
 	tp->line = line;
+	tp->text = bp_arena_str(&r->arena, p, pn);
+	tp->text_len = pn;
 	tp->raw = bp_arena_str(&r->arena, pf, pfn);
 	for (size_t k = 0; k < pfn; k++)
 		pf[k] = (char)fold((unsigned char)pf[k]);
@@ -602,7 +656,7 @@ static bp_status topic_pattern(topic_load *t, const char *path, unsigned long li
 		tp->rest = bp_arena_str(&r->arena, p + off, pn - off);
 		tp->rest_len = pn - off;
 	}
-	if (!tp->prefix || !tp->rest || !tp->raw)
+	if (!tp->prefix || !tp->rest || !tp->raw || !tp->text)
 		return bp_error_set(err, BP_ERR_NOMEM, path, line, "out of memory");
 	r->npatterns++;
 	r->topics[r->ntopics - 1].npatterns++;
@@ -671,11 +725,17 @@ static bp_status compile_rx(bp_topics *r, const bp_tkey *keys, size_t lo, size_t
 			       &erroff, NULL);
 	free(b.s);
 	if (x.code) {
+		unsigned *marks = bp_arena_alloc(&r->arena, (hi - lo) * sizeof(unsigned));
 		x.jit = pcre2_jit_compile(x.code, PCRE2_JIT_COMPLETE) == 0;
-		if (r->nrx >= INT16_MAX || !bp_array_grow(&r->rxs, cap, r->nrx + 1, sizeof(rx))) {
+		if (!marks || r->nrx >= INT16_MAX ||
+		    !bp_array_grow(&r->rxs, cap, r->nrx + 1, sizeof(rx))) {
 			pcre2_code_free(x.code);
 			return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
 		}
+		for (size_t k = lo; k < hi; k++)
+			marks[k - lo] = keys[k].mark;
+		x.marks = marks;
+		x.nmarks = hi - lo;
 		*index = (short)r->nrx;
 		r->rxs[r->nrx++] = x;
 		return BP_OK;
@@ -938,12 +998,21 @@ bp_topic_run *bp_topic_run_new(const bp_topics *tp)
 	c->pat_hits = calloc(np + 1, 1);
 	c->pat_touched = calloc(np + 1, sizeof(unsigned));
 	c->out_t = calloc(nt + 1, sizeof(bp_tag));
+	c->solo = calloc(tp->ngroups + 1, sizeof(pcre2_code *));
+	c->group_off = calloc(tp->ngroups + 1, 1);
+	c->off_list = calloc(tp->ngroups + 1, sizeof(unsigned));
+	c->rx_split = calloc(tp->nrx + 1, 1);
+	c->split_list = calloc(tp->nrx + 1, sizeof(unsigned));
 	if (!c->md || !c->mctx || !c->jstack || !c->topic_tags || !c->topic_raw ||
-	    !c->topic_touched || !c->pat_hits || !c->pat_touched || !c->out_t) {
+	    !c->topic_touched || !c->pat_hits || !c->pat_touched || !c->out_t || !c->solo ||
+	    !c->group_off || !c->off_list || !c->rx_split || !c->split_list) {
 		bp_topic_run_free(c);
 		return NULL;
 	}
 	pcre2_jit_stack_assign(c->mctx, NULL, c->jstack);
+	pcre2_set_match_limit(c->mctx, MATCH_LIMIT);
+	pcre2_set_depth_limit(c->mctx, DEPTH_LIMIT);
+	pcre2_set_heap_limit(c->mctx, HEAP_LIMIT_KIB);
 	return c;
 }
 
@@ -954,6 +1023,14 @@ void bp_topic_run_free(bp_topic_run *c)
 	pcre2_match_data_free(c->md);
 	pcre2_match_context_free(c->mctx);
 	pcre2_jit_stack_free(c->jstack);
+	if (c->solo)
+		for (size_t g = 0; g < c->tp->ngroups; g++)
+			pcre2_code_free(c->solo[g]);
+	free(c->solo);
+	free(c->group_off);
+	free(c->off_list);
+	free(c->rx_split);
+	free(c->split_list);
 	free(c->topic_tags);
 	free(c->topic_raw);
 	free(c->topic_touched);
@@ -974,20 +1051,27 @@ static unsigned parse_mark(PCRE2_SPTR m)
 	return v;
 }
 
-/* Matches x anchored at pos: 1 with the match end and its mark, 0 for none,
- * -1 on a match error (err filled). */
-static int try_rx(bp_topic_run *c, const rx *x, const char *text, size_t len, size_t pos,
-		  uint32_t options, size_t *e, unsigned *mark, bp_error *err)
+enum { MATCH_LIMITED = -2 };
+
+/* Matches code (JIT when jit) anchored at pos: 1 with the match end, 0 for
+ * none, MATCH_LIMITED when it reached a limit (*rc_out the PCRE2 code), -1
+ * on another match error (err filled). */
+static int match_code(bp_topic_run *c, const pcre2_code *code, int jit, const char *text,
+		      size_t len, size_t pos, uint32_t options, size_t *e, int *rc_out,
+		      bp_error *err)
 {
-	PCRE2_SIZE *ov;
 	int rc;
 
-	if (x->jit)
-		rc = pcre2_jit_match(x->code, (PCRE2_SPTR)text, len, pos, options, c->md, c->mctx);
+	if (jit)
+		rc = pcre2_jit_match(code, (PCRE2_SPTR)text, len, pos, options, c->md, c->mctx);
 	else
-		rc = pcre2_match(x->code, (PCRE2_SPTR)text, len, pos, options, c->md, c->mctx);
+		rc = pcre2_match(code, (PCRE2_SPTR)text, len, pos, options, c->md, c->mctx);
+	*rc_out = rc;
 	if (rc == PCRE2_ERROR_NOMATCH)
 		return 0;
+	if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+	    rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT)
+		return MATCH_LIMITED;
 	if (rc < 0) {
 		PCRE2_UCHAR msg[200];
 		pcre2_get_error_message(rc, msg, sizeof(msg));
@@ -995,10 +1079,99 @@ static int try_rx(bp_topic_run *c, const rx *x, const char *text, size_t len, si
 			     "matching the rules failed: %s", (char *)msg);
 		return -1;
 	}
-	ov = pcre2_get_ovector_pointer(c->md);
-	*e = ov[1];
-	*mark = parse_mark(pcre2_get_mark(c->md));
+	*e = pcre2_get_ovector_pointer(c->md)[1];
 	return 1;
+}
+
+/* Turns group g off for the rest of the block; the first one in a block
+ * gives the message that names its rule. */
+static void group_limited(bp_topic_run *c, unsigned g, int rc)
+{
+	const bp_topics *r = c->tp;
+	const tpattern *p = &r->patterns[r->members[r->group_start[g]]];
+	size_t others = r->group_start[g + 1] - r->group_start[g] - 1;
+	PCRE2_UCHAR msg[120];
+
+	c->group_off[g] = 1;
+	c->off_list[c->noff++] = g;
+	if (c->noff > 1)
+		return;
+	if (pcre2_get_error_message(rc, msg, sizeof(msg)) < 0)
+		snprintf((char *)msg, sizeof(msg), "error %d", rc);
+	snprintf(c->limited, sizeof(c->limited), "%s:%lu: [%s] pattern '%.*s%s'%s: %s; skipped in this block",
+		 r->src, p->line, r->topics[p->topic].id, (int)(p->text_len > 40 ? 40 : p->text_len),
+		 p->text, p->text_len > 40 ? "..." : "", others ? " (and its copies)" : "", (char *)msg);
+}
+
+/* Group g's pattern alone, as it stands in its rx: compiled when first
+ * needed, kept for the run. NULL when out of memory. */
+static const pcre2_code *solo_code(bp_topic_run *c, unsigned g)
+{
+	const bp_topics *r = c->tp;
+	const tpattern *p = &r->patterns[r->members[r->group_start[g]]];
+	bp_tkey k;
+	sbuf b = {0};
+	int errcode;
+	PCRE2_SIZE erroff;
+
+	if (c->solo[g])
+		return c->solo[g];
+	memset(&k, 0, sizeof(k));
+	k.rest = p->rest;
+	k.rest_len = p->rest_len;
+	k.mark = g;
+	emit_leaf(&b, &k);
+	if (!b.nomem) {
+		c->solo[g] = pcre2_compile((PCRE2_SPTR)b.s, b.len,
+					   PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE | PCRE2_ANCHORED,
+					   &errcode, &erroff, NULL);
+		if (c->solo[g])
+			pcre2_jit_compile(c->solo[g], PCRE2_JIT_COMPLETE);
+	}
+	free(b.s);
+	return c->solo[g];
+}
+
+/* Matches rx xi anchored at pos: 1 with the match end and its mark, 0 for
+ * none, -1 on a match error (err filled). When the rx reaches a PCRE2 limit,
+ * its groups are tried one by one, in the rx's order (the same first match
+ * as the alternation), those that reach a limit are turned off, and the rx
+ * stays split so until the block ends. */
+static int try_rx(bp_topic_run *c, unsigned xi, const char *text, size_t len, size_t pos,
+		  uint32_t options, size_t *e, unsigned *mark, bp_error *err)
+{
+	const rx *x = &c->tp->rxs[xi];
+	int rc, prc;
+
+	if (!c->rx_split[xi]) {
+		rc = match_code(c, x->code, x->jit, text, len, pos, options, e, &prc, err);
+		if (rc == 1)
+			*mark = parse_mark(pcre2_get_mark(c->md));
+		if (rc != MATCH_LIMITED)
+			return rc;
+		c->rx_split[xi] = 1;
+		c->split_list[c->nsplit++] = xi;
+	}
+	for (size_t k = 0; k < x->nmarks; k++) {
+		unsigned g = x->marks[k];
+		const pcre2_code *code;
+		if (c->group_off[g])
+			continue;
+		if (!(code = solo_code(c, g))) {
+			bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+			return -1;
+		}
+		rc = match_code(c, code, 1, text, len, pos, options, e, &prc, err);
+		if (rc == MATCH_LIMITED) {
+			group_limited(c, g, prc);
+			continue;
+		}
+		if (rc == 1)
+			*mark = g;
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 static void add_evidence(bp_tag *t, size_t s, size_t e)
@@ -1106,14 +1279,14 @@ static int topic_walk(bp_topic_run *c, const char *text, size_t len, size_t i, s
 			}
 			continue;
 		}
-		rc = try_rx(c, &r->rxs[x - 1], text, len, ends[nfound], 0, e, key, err);
+		rc = try_rx(c, x - 1, text, len, ends[nfound], 0, e, key, err);
 		if (rc)
 			return rc;
 	}
 	if (r->empty_rx >= 0 && BP_BIT(r->empty_first, t[i]))
 		/* NOTEMPTY_ATSTART: a pattern that can only match "" (say (?=x)) never does */
-		return try_rx(c, &r->rxs[r->empty_rx], text, len, i, PCRE2_NOTEMPTY_ATSTART, e, key,
-			      err);
+		return try_rx(c, (unsigned)r->empty_rx, text, len, i, PCRE2_NOTEMPTY_ATSTART, e,
+			      key, err);
 	return 0;
 }
 
@@ -1167,6 +1340,13 @@ void bp_topic_run_collect(bp_topic_run *c, size_t len, bp_tags *out)
 	for (size_t i = 0; i < c->npat_touched; i++)
 		c->pat_hits[c->pat_touched[i]] = 0;
 	c->ntopic_touched = c->npat_touched = 0;
+	out->nlimited = (unsigned)c->noff;
+	out->limited = c->noff ? c->limited : NULL;
+	for (size_t i = 0; i < c->noff; i++)
+		c->group_off[c->off_list[i]] = 0;
+	for (size_t i = 0; i < c->nsplit; i++)
+		c->rx_split[c->split_list[i]] = 0;
+	c->noff = c->nsplit = 0;
 	if (nt > 1)
 		qsort(c->out_t, nt, sizeof(bp_tag), cmp_score);
 	if (nt > r->max_topics)

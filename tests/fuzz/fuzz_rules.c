@@ -6,7 +6,9 @@
  * 2 organizations.tsv (mod 3). The directory's other two files are tiny valid
  * ones, so that each run compiles only the fuzzed file. When the rules load,
  * a classifier runs over a fixed text with them. Loading must never crash;
- * an error must come with a path and a message; everything is freed.
+ * an error must come with a path and a message; a pattern that reaches a
+ * PCRE2 limit must be reported with a message naming its file; everything
+ * is freed.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -111,6 +113,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!c)
 		die("out of memory");
 	st = bp_classifier_run(c, text, sizeof(text) - 1, 18, &tags, &err);
+	if (st == BP_OK && (tags.nlimited == 0) != (tags.limited == NULL))
+		die("a pattern limit without its message, or a message without one");
+	if (st == BP_OK && tags.limited && strncmp(tags.limited, dir, strlen(dir)) != 0)
+		die("a pattern-limit message that does not name the rule file");
 	if (st == BP_OK) {
 		const bp_tag *all[3] = { tags.countries, tags.organizations, tags.topics };
 		size_t ns[3] = { tags.ncountries, tags.norganizations, tags.ntopics };
