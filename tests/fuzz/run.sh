@@ -18,7 +18,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 TARGETS=$(ls tests/fuzz/fuzz_*.c | sed 's|.*/fuzz_\(.*\)\.c|\1|')
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
-PKGS="libxml-2.0 libpcre2-8 libcjson openssl"
+PKGS=$(sed -n "s/^PKGS *:= *//p" Makefile) # the libraries the Makefile links
 B=${FUZZ_BUILD:-build/fuzz}
 : "${FUZZ_SECONDS:=60}"
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"
