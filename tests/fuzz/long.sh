@@ -30,6 +30,9 @@ export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 ARGS="-timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 -dict=tests/fuzz/briefparse.dict"
 
+# the commit the targets are built from (with "+" when the tree differs)
+commit=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
+git diff --quiet HEAD -- src include tests/fuzz/*.c 2>/dev/null || commit="$commit+"
 sh tests/fuzz/run.sh build || exit 2
 for t in $FUZZ_TARGETS; do
 	[ -x $B/fuzz_"$t" ] || { echo "fuzz-long: no target $B/fuzz_$t" >&2; exit 2; }
@@ -79,7 +82,6 @@ done
 wait
 
 when=$(date -u '+%Y-%m-%d %H:%M')
-commit=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
 status=0
 rows=""
 for t in $FUZZ_TARGETS; do
