@@ -56,8 +56,9 @@ typedef struct bp_briefing {
 	bp_warning warnings[BP_WARNING_KINDS];
 	size_t nwarnings;
 	unsigned statements, questions, answers, exchanges;
-	unsigned linked;    /* agenda items (not Q&A topics) that head a statement */
-	unsigned skipped;   /* unknown lines skipped in the header, agenda and headings */
+	unsigned linked;    /* agenda items that head a statement */
+	unsigned unlinked;  /* statements whose heading is in no agenda item */
+	unsigned skipped;   /* unknown lines skipped as page furniture */
 	unsigned long first_line; /* where the briefing starts */
 	uint64_t start, end; /* raw span of the briefing's content */
 } bp_briefing;

@@ -99,6 +99,10 @@ bp_status bp_cues_load(const char *dir, bp_cues **out, bp_error *err);
 void bp_cues_free(bp_cues *cues);
 /* 1 when word[0, len) is a role word of titles ("Spokesperson", "Director"). */
 int bp_cues_is_role_word(const bp_cues *cues, const char *word, size_t len);
+/* The length of the longest role cue, a word or a phrase ("Spokesperson",
+ * "Ministry of Foreign Affairs of Russia"), that s[0, n) starts with and that
+ * ends there or before a space or comma; 0 when none does. */
+size_t bp_cues_role_at(const bp_cues *cues, const char *s, size_t n);
 /* 1 when word[0, len) is a day name ("Thursday"). */
 int bp_cues_is_weekday(const bp_cues *cues, const char *word, size_t len);
 /* Month number 1-12 for an English month name or abbreviation, else 0. */

@@ -485,6 +485,10 @@ bp_status bp_emit_briefing(bp_emitter *e, const bp_briefing *b, const bp_source_
 	add(counts, "questions", num(e, b->questions));
 	add(counts, "answers", num(e, b->answers));
 	add(counts, "exchanges", num(e, b->exchanges));
+	add(counts, "agenda", num(e, b->nagenda));
+	add(counts, "linked", num(e, b->linked));
+	add(counts, "unlinked", num(e, b->unlinked));
+	add(counts, "skipped", num(e, b->skipped));
 	add(rec, "counts", counts);
 	add(rec, "span", span(e, b->start, b->end));
 	warnings = cJSON_CreateArray();

@@ -423,22 +423,32 @@ static size_t parse_date(const bp_cues *cues, const char *s, size_t n, size_t i,
 	return j;
 }
 
-/* Finds a date that ends the string (after a comma or space). Returns where
- * the date starts (the separator before it excluded) or n when none. */
-static size_t trailing_date(const bp_cues *cues, const char *s, size_t n, char iso[11])
+/* The date of a title: the last date that starts a word at or after from
+ * and ends the title or a comma-separated part of it ("..., Moscow, July 14,
+ * 2017" or "..., 14 July 2017, Moscow"). Sets [*ds, *de) to it, the comma
+ * and space before it included; 0 when there is none. */
+static int title_date(const bp_cues *cues, const char *s, size_t n, size_t from, char iso[11], size_t *ds,
+		      size_t *de)
 {
-	size_t i;
-	for (i = 0; i < n; i++) {
-		if (i > 0 && s[i - 1] != ' ')
+	char d[11];
+	size_t i, j;
+	int found = 0;
+
+	for (i = from; i < n; i++) {
+		if (i > from && s[i - 1] != ' ')
 			continue;
-		if (parse_date(cues, s, n, i, iso) == n) {
+		j = parse_date(cues, s, n, i, d);
+		if (j && (j == n || s[j] == ',')) {
 			size_t k = i;
-			while (k > 0 && (s[k - 1] == ' ' || s[k - 1] == ','))
+			while (k > from && (s[k - 1] == ' ' || s[k - 1] == ','))
 				k--;
-			return k;
+			memcpy(iso, d, 11);
+			*ds = k;
+			*de = j;
+			found = 1;
 		}
 	}
-	return n;
+	return found;
 }
 
 /* "9 February 201717:54", "9 February 2017 17:54", "February 9, 2017, 17:54" */
@@ -477,26 +487,23 @@ static int is_upper_ascii(char c)
 	return c >= 'A' && c <= 'Z';
 }
 
-/* A role word at s[0, n), a trailing comma ignored ("Department,"). */
-static int is_role(const bp_cues *cues, const char *s, size_t n)
-{
-	if (n && s[n - 1] == ',')
-		n--;
-	return n && bp_cues_is_role_word(cues, s, n);
-}
-
-/* Where the last role word of s[0, n) ends, or 0 when it has none. */
+/* Where the last role word or phrase of s[0, n) ends (a comma after it
+ * excluded), or 0 when it has none. */
 static size_t last_role_end(const bp_cues *cues, const char *s, size_t n)
 {
-	size_t i = 0, ws, last = 0;
+	size_t i = 0, ws, r, last = 0;
 	while (i < n) {
-		while (i < n && s[i] == ' ')
+		while (i < n && (s[i] == ' ' || s[i] == ','))
 			i++;
 		ws = i;
+		r = i < n ? bp_cues_role_at(cues, s + ws, n - ws) : 0;
+		if (r) {
+			last = ws + r;
+			i = last;
+			continue;
+		}
 		while (i < n && s[i] != ' ')
 			i++;
-		if (i > ws && is_role(cues, s + ws, i - ws))
-			last = i;
 	}
 	return last;
 }
@@ -535,7 +542,7 @@ static int split_role_name(const bp_cues *cues, const char *s, size_t n, char **
 			role_end--;
 	}
 	i = role_end;
-	while (i < n && s[i] == ' ')
+	while (i < n && (s[i] == ' ' || s[i] == ','))
 		i++;
 	ws = i;
 	/* the name: the capitalized words up to the first other word */
@@ -558,11 +565,12 @@ static int split_role_name(const bp_cues *cues, const char *s, size_t n, char **
 	return 1;
 }
 
-/* "Briefing by ROLE NAME[, PLACE], DATE" or "ROLE NAME, DATE". */
+/* The title grammar (data/cues.tsv): "[Briefing by] ROLE NAME[, PLACE][, DATE]"
+ * with the date and the place in either order. */
 static void parse_title(bp_parser *p, const bp_line *l, int has_prefix)
 {
 	char s[BP_FIELD_MAX + 1], iso[11], *open;
-	size_t n = l->len < BP_FIELD_MAX ? l->len : BP_FIELD_MAX, body = 0, end, who_end, i;
+	size_t n = l->len < BP_FIELD_MAX ? l->len : BP_FIELD_MAX, body = 0, end, who_end, i, ds, de;
 
 	p->b.title = dupn(l->text, l->len);
 	memcpy(s, l->text, n);
@@ -583,11 +591,20 @@ static void parse_title(bp_parser *p, const bp_line *l, int has_prefix)
 		const char *by = strstr(s, " by ");
 		body = by ? (size_t)(by - s) + 4 : 0;
 	}
-	end = trailing_date(p->cues, s, n, iso);
-	if (end < n)
+	/* the date, wherever it stands: cut out, what is left is ROLE NAME, PLACE */
+	if (title_date(p->cues, s, n, body, iso, &ds, &de)) {
 		memcpy(p->b.date, iso, sizeof(iso));
-	if (end < body)
-		end = body; /* "Briefing by 1 May 2020": a date and nothing else */
+		while (de < n && (s[de] == ' ' || s[de] == ','))
+			de++;
+		if (de < n && ds > body) {
+			s[ds++] = ',';
+			s[ds++] = ' ';
+		}
+		memmove(s + ds, s + de, n - de);
+		n = ds + (n - de);
+		s[n] = '\0';
+	}
+	end = n;
 	/* "ROLE NAME[, PLACE]": the role and name end with the last comma-separated
 	 * part that holds a role word (a role may hold commas itself); what
 	 * follows is the place ("Sochi", "Sochi, Russia") */
@@ -614,30 +631,18 @@ static void parse_title(bp_parser *p, const bp_line *l, int has_prefix)
 	split_role_name(p->cues, s + body, who_end - body, &p->b.role, &p->b.spokesperson);
 }
 
-/* A title line without the "Briefing by" cue: a role word, a name and a date
- * at the end ("Foreign Ministry Deputy Spokesman Artyom Kozhin, July 26, 2018"). */
+/* A title line without the "Briefing by" cue: a role word before a date
+ * ("Foreign Ministry Deputy Spokesman Artyom Kozhin, July 26, 2018"). */
 static int looks_like_title(const bp_parser *p, const bp_line *l)
 {
 	char iso[11];
-	size_t end, i, ws;
+	size_t ds, de;
 
-	if (l->len > 300)
+	if (l->len > 300 || !l->len || l->text[l->len - 1] == '.')
 		return 0;
-	end = trailing_date(p->cues, l->text, l->len, iso);
-	if (end == l->len || end == 0)
+	if (!title_date(p->cues, l->text, l->len, 0, iso, &ds, &de) || ds == 0)
 		return 0;
-	for (i = 0; i < end;) {
-		while (i < end && l->text[i] == ' ')
-			i++;
-		ws = i;
-		while (i < end && l->text[i] != ' ' && l->text[i] != ',')
-			i++;
-		if (i > ws && bp_cues_is_role_word(p->cues, l->text + ws, i - ws))
-			return 1;
-		if (i < end && l->text[i] == ',')
-			i++;
-	}
-	return 0;
+	return has_role_word(p->cues, l->text, ds);
 }
 
 /* ---- briefing lifecycle --------------------------------------------------- */
@@ -743,7 +748,7 @@ static bp_status end_held(bp_parser *p, bp_error *err);
 static bp_status close_briefing(bp_parser *p, bp_error *err)
 {
 	bp_status st;
-	size_t i;
+	size_t i, qa;
 
 	if (!p->open)
 		return BP_OK;
@@ -758,8 +763,20 @@ static bp_status close_briefing(bp_parser *p, bp_error *err)
 		warn(p, "no-title", 1, p->b.first_line, "no title line (\"Briefing by ...\") was found");
 	if (!p->b.date[0])
 		warn(p, "no-date", 1, p->b.first_line, "no briefing date was found");
+	if (p->b.title && !p->b.spokesperson)
+		warn(p, "no-spokesperson", 1, p->b.first_line, "the title names no spokesperson");
 	if (p->b.statements == 0 && p->b.questions == 0 && p->b.answers == 0)
 		warn(p, "no-content", 1, p->b.first_line, "no statements or questions were found");
+	if (p->b.nagenda == 0 && p->b.statements > 0)
+		warn(p, "no-agenda", 1, p->b.first_line,
+		     "no table of contents was found: headings were found by layout alone");
+	for (i = 0, qa = 0; i < p->b.nagenda; i++) {
+		qa += p->b.agenda[i].qa;
+		p->b.linked += p->b.agenda[i].statement != 0;
+	}
+	if (qa && p->b.questions == 0)
+		warn(p, "no-questions", 1, p->b.first_line,
+		     "the agenda lists topics of the answers to questions but no question was found");
 	for (i = 0; i < p->b.nagenda; i++) {
 		if (!p->b.agenda[i].qa && !p->b.agenda[i].statement) {
 			char msg[160];
@@ -953,7 +970,10 @@ static bp_status close_block(bp_parser *p, bp_error *err)
 		if (p->heading_item != (size_t)-1) {
 			p->b.agenda[p->heading_item].statement = b.seq;
 			b.agenda = p->b.agenda[p->heading_item].n;
-		} else if (p->b.nagenda) {
+		} else {
+			p->b.unlinked++;
+		}
+		if (p->heading_item == (size_t)-1 && p->b.nagenda) {
 			char msg[160];
 			snprintf(msg, sizeof(msg), "a heading on line %lu is not in the agenda", p->bline);
 			warn(p, "heading-unmatched", 1, p->bline, msg);

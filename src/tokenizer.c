@@ -129,6 +129,18 @@ int bp_cues_is_role_word(const bp_cues *cues, const char *word, size_t len)
 	return cue_find_word(cues, CUE_ROLE, word, len) != NULL;
 }
 
+size_t bp_cues_role_at(const bp_cues *cues, const char *s, size_t n)
+{
+	size_t i, best = 0;
+	for (i = 0; i < cues->n[CUE_ROLE]; i++) {
+		const cue *q = &cues->list[CUE_ROLE][i];
+		if (q->len > best && q->len <= n && ieq(q->text, s, q->len) &&
+		    (q->len == n || s[q->len] == ' ' || s[q->len] == ','))
+			best = q->len;
+	}
+	return best;
+}
+
 int bp_cues_month(const bp_cues *cues, const char *word, size_t len)
 {
 	const cue *q;

@@ -409,6 +409,51 @@ TEST(held_header_lines_without_agenda_are_content)
 	CHECK(strstr(o.warnings, "skipped") == NULL);
 }
 
+/* The title grammar of data/cues.tsv over the forms used over the years. */
+TEST(title_grammar_forms)
+{
+	static const char *const cases[][5] = {
+		{ "Briefing by official representative of the Ministry of Foreign Affairs of Russia Alexander "
+		  "Lukashevich, 13 November 2014",
+		  "2014-11-13", "Alexander Lukashevich", "official representative of the Ministry of Foreign Affairs of Russia", "" },
+		{ "Briefing by Foreign Ministry Spokesman Alexander Lukashevich, Moscow, 29 May 2014", "2014-05-29",
+		  "Alexander Lukashevich", "Foreign Ministry Spokesman", "Moscow" },
+		{ "Briefing by Foreign Ministry Spokesperson Maria Zakharova, July 14, 2017, Moscow", "2017-07-14",
+		  "Maria Zakharova", "Foreign Ministry Spokesperson", "Moscow" },
+		{ "Foreign Ministry Deputy Spokesperson Artyom Kozhin, 14 July 2017", "2017-07-14", "Artyom Kozhin",
+		  "Foreign Ministry Deputy Spokesperson", "" },
+		{ "Briefing by Deputy Director of the Information and Press Department Alexei Zaitsev, St Petersburg, "
+		  "June 5, 2021",
+		  "2021-06-05", "Alexei Zaitsev", "Deputy Director of the Information and Press Department", "St Petersburg" },
+		{ "Briefing by Official Representative of the Russian Ministry of Foreign Affairs Alexander Lukashevich, "
+		  "Moscow, 4 April 2013",
+		  "2013-04-04", "Alexander Lukashevich", "Official Representative of the Russian Ministry of Foreign Affairs",
+		  "Moscow" },
+		{ "Official representative of the Ministry of Foreign Affairs of Russia Alexander Lukashevich, Moscow, "
+		  "13 November 2014",
+		  "2014-11-13", "Alexander Lukashevich", "Official representative of the Ministry of Foreign Affairs of Russia",
+		  "Moscow" },
+		{ "Briefing by Foreign Ministry Spokeswoman Maria Zakharova, 12 May 2016, Sochi", "2016-05-12",
+		  "Maria Zakharova", "Foreign Ministry Spokeswoman", "Sochi" },
+		{ "Briefing by Maria Zakharova, Moscow, 14.07.2017", "2017-07-14", "Maria Zakharova", "", "Moscow" },
+	};
+	out o;
+	char in[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(in, sizeof(in), "%s\n\n1. A\n\nA\n\nText.\n", cases[i][0]);
+		parse(&o, in);
+		CHECK_STR(o.date, cases[i][1]);
+		CHECK_STR(o.name, cases[i][2]);
+		CHECK_STR(o.role, cases[i][3]);
+		CHECK_STR(o.place, cases[i][4]);
+		CHECK(strstr(o.warnings, "no-spokesperson") == NULL);
+	}
+	parse(&o, "Briefing by the Foreign Ministry, Moscow, 5 March 2015\n\n1. A\n\nA\n\nText.\n");
+	CHECK(strstr(o.warnings, "no-spokesperson") != NULL);
+}
+
 int main(void)
 {
 	bp_error err;
@@ -435,6 +480,7 @@ int main(void)
 	RUN(unknown_header_lines_are_skipped_issue12);
 	RUN(unknown_agenda_lines_are_skipped);
 	RUN(held_header_lines_without_agenda_are_content);
+	RUN(title_grammar_forms);
 	bp_cues_free(cues);
 	return DONE();
 }
