@@ -232,6 +232,28 @@ if [ $rc = 1 ] && grep -q "^briefparse: 'grow/g.txt': changed while being read$"
 else
 	fail file-growing "exit status $rc" "$(cat grow.err)"
 fi
+# an input that cannot be read (a read error injected, tests/fault/shim.c):
+# failed and listed, the others written; without the fault a re-run does it
+mkdir -p rd
+cp "$CASES/seed-001.txt" rd/a.txt
+cp "$CASES/seed-004.txt" rd/b.txt
+if cc -shared -fPIC -o shim.so "$BP_ROOT/tests/fault/shim.c" -ldl 2> shim.err; then
+	LD_PRELOAD="$D/shim.so" BP_FAULT_READ_AFTER=0 BP_FAULT_READ_FILE=b.txt "$BIN" -o rdout rd > /dev/null 2> rd.err
+	rc=$?
+	$PY "$BP_ROOT/tests/archive_check.py" errors rdout/errors.jsonl > rd.errors 2>&1
+	if [ $rc = 1 ] && [ -f rdout/a.txt.jsonl ] && [ ! -e rdout/b.txt.jsonl ] &&
+		[ "$(cat rd.errors)" = "'rd/b.txt'	'read error: Input/output error'" ]; then
+		ok read-error
+	else
+		fail read-error "exit status $rc" "$(cat rd.err)" "$(cat rd.errors)"
+	fi
+	"$BIN" -o rdout rd > /dev/null 2> rd2.err
+	rc=$?
+	[ $rc = 0 ] && [ -f rdout/b.txt.jsonl ] && [ ! -s rdout/errors.jsonl ] && grep -q ': 1 parsed (0 with warnings), 1 up to date' rd2.err &&
+		ok read-error-then-resumed || fail read-error-then-resumed "exit status $rc" "$(cat rd2.err)"
+else
+	fail read-error "$(cat shim.err)"
+fi
 "$BIN" -q -o out3 clean > /dev/null 2> q.err
 [ $? = 0 ] && [ ! -s q.err ] && ok quiet || fail quiet "$(cat q.err)"
 "$BIN" -q -o out3 in > /dev/null 2> q2.err
