@@ -856,7 +856,9 @@ static bp_status out_write(void *ctx, const char *bytes, size_t n, bp_error *err
 	return BP_OK;
 }
 
-static void journal(archive *a, const entry *e, const char *deleted)
+/* Appends one line to the manifest (called with a->mu held): one write,
+ * and O_APPEND, keep lines whole. */
+static void journal_line(archive *a, const entry *e, const char *deleted_rel)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -866,15 +868,25 @@ static void journal(archive *a, const entry *e, const char *deleted)
 		return;
 	if (e) {
 		put_entry(f, e);
-	} else {
+	} else if (deleted_rel) {
 		fputs("D\t", f);
-		put_escaped(f, deleted);
+		put_escaped(f, deleted_rel);
 		fputc('\n', f);
 	}
 	fclose(f);
 	if (buf && a->journal >= 0)
-		write_all(a->journal, buf, len); /* one write: O_APPEND keeps lines whole */
+		write_all(a->journal, buf, len);
 	free(buf);
+}
+
+static void journal(archive *a, const entry *e)
+{
+	journal_line(a, e, NULL);
+}
+
+static void journal_deleted(archive *a, const char *rel)
+{
+	journal_line(a, NULL, rel);
 }
 
 /* Settles it (under the lock): the figures, the event, the journal. */
@@ -901,7 +913,7 @@ static void settle(archive *a, item *it, uint64_t bytes_read)
 		break;
 	}
 	if (it->state == ST_OK || (it->state == ST_UPTODATE && it->result.rel))
-		journal(a, &it->result, NULL);
+		journal(a, &it->result);
 	if (a->cb && a->cb->event && (it->state == ST_FAILED || it->state == ST_SKIPPED))
 		a->cb->event(a->cb->ctx, it->state == ST_FAILED ? BP_ARCHIVE_FAILED : BP_ARCHIVE_SKIPPED,
 			     it->path, it->msg ? it->msg : "out of memory");
@@ -1021,7 +1033,7 @@ static void commit(archive *a)
 			if (it->old) {
 				remove_output(a, it->rel);
 				pthread_mutex_lock(&a->mu);
-				journal(a, NULL, it->rel);
+				journal_deleted(a, it->rel);
 				pthread_mutex_unlock(&a->mu);
 			}
 		}
@@ -1167,7 +1179,7 @@ done:
 	if ((it->state == ST_FAILED || it->state == ST_SKIPPED) && it->old) {
 		remove_output(a, it->rel);
 		pthread_mutex_lock(&a->mu);
-		journal(a, NULL, it->rel);
+		journal_deleted(a, it->rel);
 		pthread_mutex_unlock(&a->mu);
 	}
 	settle(a, it, total);
