@@ -1254,17 +1254,23 @@ static int reads_as_paragraph(const bp_parser *p, const bp_line *l)
 
 static bp_status qa_line(bp_parser *p, const bp_line *l, bp_error *err);
 
+/* Whether a line is an unused agenda item's heading: its title, the first
+ * part of it (a wrapped heading), or a close edit of it. */
+static int matches_agenda(const bp_parser *p, const bp_line *l)
+{
+	return agenda_find(p, l->text, l->len, 0) != (size_t)-1 || agenda_find(p, l->text, l->len, 1) != (size_t)-1 ||
+	       agenda_similar(p, l->text, l->len) != (size_t)-1;
+}
+
 /* Whether a line at a heading position of a briefing with an agenda is
  * held: it matches no agenda title (not even in part), is no sentence, and
  * may be furniture ("Share", "Print version") when a heading or the footer
  * follows. */
 static int hold_heading(bp_parser *p, const bp_line *l)
 {
-	if (!p->expect_heading || !p->b.nagenda || l->kind != BP_LINE_TEXT || ends_sentence(l->text, l->len) ||
-	    l->len > 200)
+	if (!p->expect_heading || !p->b.nagenda || l->kind != BP_LINE_TEXT || is_prose(l) || l->len > 200)
 		return 0;
-	if (agenda_find(p, l->text, l->len, 0) != (size_t)-1 || agenda_find(p, l->text, l->len, 1) != (size_t)-1 ||
-	    agenda_similar(p, l->text, l->len) != (size_t)-1)
+	if (matches_agenda(p, l))
 		return 0;
 	return hold_line(p, l);
 }
@@ -1276,7 +1282,7 @@ static bp_status body_line(bp_parser *p, const bp_line *l, bp_error *err)
 	if (p->nhold && l->kind != BP_LINE_BLANK) {
 		/* held after "Back to top": furniture when a heading follows */
 		if (l->kind == BP_LINE_QA || l->kind == BP_LINE_BACK || (l->kind == BP_LINE_LABEL && l->is_question) ||
-		    (l->kind == BP_LINE_TEXT && agenda_find(p, l->text, l->len, 0) != (size_t)-1))
+		    (l->kind == BP_LINE_TEXT && matches_agenda(p, l)))
 			drop_held(p, "heading-line-skipped", HEADING_SKIPPED);
 		else if (!(l->kind == BP_LINE_TEXT && is_debris(l)))
 			return flush_then(p, l, err);
@@ -1344,8 +1350,11 @@ static bp_status qa_line(bp_parser *p, const bp_line *l, bp_error *err)
 		else
 			return flush_then(p, l, err);
 	}
+	/* a line after "Back to top" that is no sentence (a banner may end in
+	 * '!') is held: furniture when a label or the footer follows */
 	if (after_back && l->kind == BP_LINE_TEXT && p->have_block &&
-	    (is_debris(l) || (!ends_sentence(l->text, l->len) && l->len <= 200)) && hold_line(p, l))
+	    (is_debris(l) || ((!ends_sentence(l->text, l->len) || l->text[l->len - 1] == '!') && l->len <= 200)) &&
+	    hold_line(p, l))
 		return BP_OK;
 	switch (l->kind) {
 	case BP_LINE_BLANK:

@@ -3,8 +3,9 @@
 
 For each seed transcript: insert one unknown line (a document number, a
 banner, a link text, a lone punctuation mark, HTML debris, an NBSP-only line)
-at every line position of the header and table of contents, one at a time,
-and delete each blank line there, one at a time. Every variant must give the
+at every line position of the header and table of contents, and where a
+heading or the next turn is due after each "Back to top", one at a time; and
+delete each blank line of the header and table of contents, one at a time. Every variant must give the
 same agenda, statements and turns as the unmodified transcript. The one
 allowed difference is an inserted line that could really be content: when it
 became an agenda item of its own, the briefing must say so in its warnings
@@ -92,9 +93,15 @@ def main():
         base = structure((b0, recs0))
         first = min(r["line"] for r in recs0 if r["type"] == "statement")
         region = first - 1  # lines 0 .. first-2 are the header and table of contents
+        # where a heading or the next turn is due: the two lines after each
+        # "Back to top" (before and after the blank line that follows it)
+        after_back = []
+        for i, ln in enumerate(lines):
+            if ln.strip() == "Back to top":
+                after_back += [i + 1, i + 2]
         variants = []  # (kind, description, text, inserted line or None)
         for kind, u in UNKNOWN.items():
-            for pos in range(region + 1):
+            for pos in list(range(region + 1)) + after_back:
                 v = lines[:pos] + [u] + lines[pos:]
                 variants.append((kind, pos + 1, "\n".join(v), u))
         for pos in range(region):

@@ -1,7 +1,8 @@
 # robust: one unknown line (a document number, a banner, a link, a lone
 # punctuation mark, HTML debris, an NBSP-only line) inserted at every line of
-# the header and table of contents, and each blank line there deleted, must
-# leave the agenda, statements and turns as they were (tests/robust_check.py)
+# the header and table of contents and after each "Back to top", and each
+# blank line of the header and agenda deleted, must leave the agenda,
+# statements and turns as they were (tests/robust_check.py)
 AREA=robust
 . "$BP_ROOT/tests/sh/lib.sh"
 cd "$BP_ROOT"
