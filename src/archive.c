@@ -289,6 +289,26 @@ static size_t split_tabs(char *line, char **field, size_t max)
 	return n;
 }
 
+/* Whether rel, read from the manifest, names a file under OUT: relative,
+ * no empty, "." or ".." component. The manifest is a file in OUT that
+ * anyone who can write OUT can edit; an entry such as "../x" would make the
+ * stale-output removal delete a file outside OUT. */
+static int rel_ok(const char *rel)
+{
+	const char *p = rel;
+
+	if (!*rel || *rel == '/')
+		return 0;
+	for (;;) {
+		size_t n = strcspn(p, "/");
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		if (!p[n])
+			return 1;
+		p += n + 1;
+	}
+}
+
 /* "F rel size mtime sha records warned ok|old src" or "D rel" */
 static int parse_entry(char *line, entry *e, int header_ok)
 {
@@ -297,7 +317,7 @@ static int parse_entry(char *line, entry *e, int header_ok)
 
 	memset(e, 0, sizeof(*e));
 	if (n == 2 && strcmp(f[0], "D") == 0) {
-		if (unescape(f[1]))
+		if (unescape(f[1]) || !rel_ok(f[1]))
 			return -1;
 		e->rel = strdup(f[1]);
 		e->deleted = 1;
@@ -321,7 +341,7 @@ static int parse_entry(char *line, entry *e, int header_ok)
 		return -1;
 	e->warned = strcmp(f[6], "1") == 0;
 	e->valid = header_ok && strcmp(f[7], "ok") == 0;
-	if (unescape(f[1]) || unescape(f[8]) || !f[1][0])
+	if (unescape(f[1]) || unescape(f[8]) || !rel_ok(f[1]))
 		return -1;
 	e->rel = strdup(f[1]);
 	e->src = strdup(f[8]);
