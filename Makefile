@@ -2,7 +2,7 @@
 # bundled samples, `make check` runs every test gate. Missing Debian packages
 # are installed first by .ci/install-deps.
 
-PKGS     := libxml-2.0 libpcre2-8 libcjson openssl
+PKGS     := libxml-2.0 libpcre2-8 libcjson openssl sqlite3
 CC       ?= cc
 OPT      ?= -O2 -g
 WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \

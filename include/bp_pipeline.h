@@ -26,9 +26,15 @@ typedef struct bp_options {
 typedef struct bp_pipeline bp_pipeline;
 
 /* cues, rules (NULL: no classification) must outlive the pipeline. Records
- * go to write(ctx, ...). NULL on allocation failure. */
+ * go to write(ctx, ...) as JSON Lines. NULL on allocation failure. */
 bp_pipeline *bp_pipeline_new(const bp_options *opts, const bp_cues *cues, const bp_rules *rules,
 			     bp_write_fn write, void *ctx);
+/* The same with records handed to emitter (any format, bp_emit.h), which
+ * the caller keeps: it must outlive the pipeline, and the caller frees it
+ * after bp_pipeline_free (and calls bp_emit_finish once the last input is
+ * done). opts->pretty is the emitter's business then. */
+bp_pipeline *bp_pipeline_new_emitter(const bp_options *opts, const bp_cues *cues,
+				     const bp_rules *rules, bp_emitter *emitter);
 void bp_pipeline_free(bp_pipeline *pl);
 
 /* Parses one input read from fd; path names it in records and errors ("-"

@@ -1,4 +1,5 @@
-/* emit.c - stage 5: JSON Lines records with cJSON (bp_emit.h).
+/* emit.c - stage 5: JSON Lines records with cJSON (bp_emit.h), the
+ * reference format; the others are emit_json.c, emit_csv.c, emit_sqlite.c.
  *
  * cJSON builds and prints every record. Its values are, where it matters for
  * speed, raw JSON text that borrows the emitter's per-record scratch buffer
@@ -18,7 +19,7 @@
 
 #include "bp_swar.h"
 
-struct bp_emitter {
+typedef struct jsonl {
 	int pretty;
 	bp_write_fn write;
 	void *ctx;
@@ -26,11 +27,11 @@ struct bp_emitter {
 	size_t cap;
 	char *scratch;      /* raw values of the record being built */
 	size_t used, scratch_cap;
-};
+} jsonl;
 
-bp_emitter *bp_emitter_new(int pretty, bp_write_fn write, void *ctx)
+static jsonl *jsonl_new(int pretty, bp_write_fn write, void *ctx)
 {
-	bp_emitter *e = calloc(1, sizeof(*e));
+	jsonl *e = calloc(1, sizeof(*e));
 	if (!e)
 		return NULL;
 	e->pretty = pretty;
@@ -45,8 +46,10 @@ bp_emitter *bp_emitter_new(int pretty, bp_write_fn write, void *ctx)
 	return e;
 }
 
-void bp_emitter_free(bp_emitter *e)
+static void jsonl_free(void *impl)
 {
+	jsonl *e = impl;
+
 	if (!e)
 		return;
 	free(e->out);
@@ -58,7 +61,7 @@ void bp_emitter_free(bp_emitter *e)
 
 /* Empties the scratch buffer and makes room for need bytes, so that it never
  * moves while the record's nodes point into it. */
-static int scratch_reserve(bp_emitter *e, size_t need)
+static int scratch_reserve(jsonl *e, size_t need)
 {
 	e->used = 0;
 	if (need > e->scratch_cap) {
@@ -86,7 +89,7 @@ static const char *const short_escape[32] = {
 };
 
 /* Writes s[0, n) as a quoted JSON string into the scratch buffer; returns it. */
-static const char *escape(bp_emitter *e, const char *s, size_t n)
+static const char *escape(jsonl *e, const char *s, size_t n)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	char *start = e->scratch + e->used, *o = start;
@@ -143,7 +146,7 @@ static cJSON *raw(const char *text)
 
 /* Writes an integer, exact for any 64-bit offset, NUL-terminated, into the
  * scratch buffer; returns it. */
-static const char *num_text(bp_emitter *e, uint64_t v)
+static const char *num_text(jsonl *e, uint64_t v)
 {
 	char tmp[NUM_MAX], *end = tmp + sizeof(tmp) - 1, *d = end;
 	size_t n;
@@ -172,13 +175,13 @@ static const char *num_text(bp_emitter *e, uint64_t v)
 	return e->scratch + e->used - n;
 }
 
-static cJSON *num(bp_emitter *e, uint64_t v)
+static cJSON *num(jsonl *e, uint64_t v)
 {
 	return raw(num_text(e, v));
 }
 
 /* Writes a score in [0, 1] with two decimals, like num_text. */
-static const char *score_text(bp_emitter *e, double v)
+static const char *score_text(jsonl *e, double v)
 {
 	unsigned hundredths = v <= 0 ? 0 : v >= 1 ? 100 : (unsigned)(v * 100 + 0.5);
 	char *s = e->scratch + e->used;
@@ -192,13 +195,13 @@ static const char *score_text(bp_emitter *e, double v)
 	return s;
 }
 
-static cJSON *score(bp_emitter *e, double v)
+static cJSON *score(jsonl *e, double v)
 {
 	return raw(score_text(e, v));
 }
 
 /* A short ASCII string built from parts (ids): "id/s12". */
-static cJSON *id_value(bp_emitter *e, const char *id, char kind, unsigned seq)
+static cJSON *id_value(jsonl *e, const char *id, char kind, unsigned seq)
 {
 	char *s = e->scratch + e->used, *o = s, tmp[NUM_MAX], *d = tmp + sizeof(tmp) - 1;
 	size_t n = strlen(id);
@@ -235,7 +238,7 @@ static cJSON *str(const char *s)
 	return s ? cJSON_CreateStringReference(s) : cJSON_CreateNull();
 }
 
-static cJSON *span(bp_emitter *e, uint64_t start, uint64_t end)
+static cJSON *span(jsonl *e, uint64_t start, uint64_t end)
 {
 	cJSON *o = cJSON_CreateObject();
 	add(o, "start", num(e, start));
@@ -243,7 +246,7 @@ static cJSON *span(bp_emitter *e, uint64_t start, uint64_t end)
 	return o;
 }
 
-static cJSON *tags_array(bp_emitter *e, const bp_block *b, const bp_tag *t, size_t n, int is_topic);
+static cJSON *tags_array(jsonl *e, const bp_block *b, const bp_tag *t, size_t n, int is_topic);
 
 /* Scratch bytes the tags of a block need, rendered or as nodes. */
 static size_t tags_size(const bp_tag *t, size_t n)
@@ -258,7 +261,7 @@ static size_t tags_size(const bp_tag *t, size_t n)
 	return need;
 }
 
-static void put(bp_emitter *e, const char *s, size_t n)
+static void put(jsonl *e, const char *s, size_t n)
 {
 	memcpy(e->scratch + e->used, s, n);
 	e->used += n;
@@ -267,13 +270,13 @@ static void put(bp_emitter *e, const char *s, size_t n)
 #define PUT(e, lit) put(e, lit, sizeof(lit) - 1)
 
 /* Appends an escaped string or an integer without its NUL. */
-static void put_escaped(bp_emitter *e, const char *s, size_t n)
+static void put_escaped(jsonl *e, const char *s, size_t n)
 {
 	escape(e, s, n);
 	e->used--;
 }
 
-static void put_num(bp_emitter *e, uint64_t v)
+static void put_num(jsonl *e, uint64_t v)
 {
 	num_text(e, v);
 	e->used--;
@@ -282,7 +285,7 @@ static void put_num(bp_emitter *e, uint64_t v)
 /* A tag array rendered as compact JSON text in one raw node: what
  * tags_array's nodes would print, without building them (compact output
  * only: --pretty prints the nodes so that they are indented). */
-static cJSON *tags_rendered(bp_emitter *e, const bp_block *b, const bp_tag *t, size_t n, int is_topic)
+static cJSON *tags_rendered(jsonl *e, const bp_block *b, const bp_tag *t, size_t n, int is_topic)
 {
 	const char *start = e->scratch + e->used;
 	size_t i, k;
@@ -327,12 +330,12 @@ static cJSON *tags_rendered(bp_emitter *e, const bp_block *b, const bp_tag *t, s
 	return raw(start);
 }
 
-static cJSON *tags_value(bp_emitter *e, const bp_block *b, const bp_tag *t, size_t n, int is_topic)
+static cJSON *tags_value(jsonl *e, const bp_block *b, const bp_tag *t, size_t n, int is_topic)
 {
 	return e->pretty ? tags_array(e, b, t, n, is_topic) : tags_rendered(e, b, t, n, is_topic);
 }
 
-static cJSON *tags_array(bp_emitter *e, const bp_block *b, const bp_tag *t, size_t n, int is_topic)
+static cJSON *tags_array(jsonl *e, const bp_block *b, const bp_tag *t, size_t n, int is_topic)
 {
 	cJSON *arr = cJSON_CreateArray();
 	size_t i, k;
@@ -361,7 +364,7 @@ static cJSON *tags_array(bp_emitter *e, const bp_block *b, const bp_tag *t, size
 
 /* ---- printing -------------------------------------------------------------- */
 
-static bp_status print_record(bp_emitter *e, cJSON *rec, size_t hint, bp_error *err)
+static bp_status print_record(jsonl *e, cJSON *rec, size_t hint, bp_error *err)
 {
 	size_t need = hint + hint / 4 + 4096, len;
 	bp_status st;
@@ -409,8 +412,9 @@ static const char *type_name(bp_block_type t)
 	return t == BP_BLOCK_STATEMENT ? "statement" : t == BP_BLOCK_QUESTION ? "question" : "answer";
 }
 
-bp_status bp_emit_block(bp_emitter *e, const bp_block *b, const bp_tags *tags, bp_error *err)
+static bp_status jsonl_block(void *impl, const bp_block *b, const bp_tags *tags, bp_error *err)
 {
+	jsonl *e = impl;
 	static const bp_tags none;
 	const bp_tags *t = tags ? tags : &none;
 	size_t need = escaped_max(b->len) + 16 * NUM_MAX + 3 * (strlen(b->briefing_id) + NUM_MAX + 8) +
@@ -441,9 +445,10 @@ bp_status bp_emit_block(bp_emitter *e, const bp_block *b, const bp_tags *tags, b
 	return print_record(e, rec, e->used, err);
 }
 
-bp_status bp_emit_briefing(bp_emitter *e, const bp_briefing *b, const bp_source_info *src,
-			   bp_error *err)
+static bp_status jsonl_briefing(void *impl, const bp_briefing *b, const bp_source_info *src,
+			       bp_error *err)
 {
+	jsonl *e = impl;
 	cJSON *rec, *s, *agenda, *warnings, *counts;
 	size_t i, hint = 4096, need = 64 * NUM_MAX + b->nwarnings * NUM_MAX * 2;
 
@@ -502,4 +507,16 @@ bp_status bp_emit_briefing(bp_emitter *e, const bp_briefing *b, const bp_source_
 	}
 	add(rec, "warnings", warnings);
 	return print_record(e, rec, hint, err);
+}
+
+static const bp_emit_ops jsonl_ops = {
+	.name = "jsonl",
+	.block = jsonl_block,
+	.briefing = jsonl_briefing,
+	.free = jsonl_free,
+};
+
+bp_emitter *bp_emitter_new(int pretty, bp_write_fn write, void *ctx)
+{
+	return bp_emitter_wrap(&jsonl_ops, jsonl_new(pretty, write, ctx));
 }

@@ -22,6 +22,7 @@ struct bp_pipeline {
 	bp_tokenizer *tok;
 	bp_parser *parser;
 	bp_emitter *emitter;
+	int own_emitter;       /* made here (JSONL), not handed in */
 	bp_digest *digest;
 	const char *path;
 	const char *format;
@@ -206,6 +207,20 @@ static int use_thread(unsigned threads)
 bp_pipeline *bp_pipeline_new(const bp_options *opts, const bp_cues *cues, const bp_rules *rules,
 			     bp_write_fn write, void *ctx)
 {
+	bp_emitter *e = bp_emitter_new(opts->pretty, write, ctx);
+	bp_pipeline *pl = e ? bp_pipeline_new_emitter(opts, cues, rules, e) : NULL;
+
+	if (!pl) {
+		bp_emitter_free(e);
+		return NULL;
+	}
+	pl->own_emitter = 1;
+	return pl;
+}
+
+bp_pipeline *bp_pipeline_new_emitter(const bp_options *opts, const bp_cues *cues,
+				     const bp_rules *rules, bp_emitter *emitter)
+{
 	bp_pipeline *pl = calloc(1, sizeof(*pl));
 	bp_sink sink;
 
@@ -220,7 +235,7 @@ bp_pipeline *bp_pipeline_new(const bp_options *opts, const bp_cues *cues, const 
 	sink.ctx = pl;
 	pl->tok = bp_tokenizer_new(cues, on_line, on_raw, pl);
 	pl->parser = bp_parser_new(cues, &sink);
-	pl->emitter = bp_emitter_new(opts->pretty, write, ctx);
+	pl->emitter = emitter;
 	pl->digest = bp_digest_new();
 	pl->readbuf = malloc(BP_READ_CHUNK);
 	pl->html = bp_html_new(on_html_text, on_html_keep, on_html_raw, pl);
@@ -243,7 +258,8 @@ void bp_pipeline_free(bp_pipeline *pl)
 	bp_offload_free(pl->offload); /* before the emitter it writes to */
 	bp_tokenizer_free(pl->tok);
 	bp_parser_free(pl->parser);
-	bp_emitter_free(pl->emitter);
+	if (pl->own_emitter)
+		bp_emitter_free(pl->emitter);
 	bp_digest_free(pl->digest);
 	bp_classifier_free(pl->classifier);
 	free(pl->readbuf);
@@ -324,8 +340,9 @@ static bp_status fail(bp_status st, const char *path, bp_error *err)
 }
 
 /* The end of an input. With the classifier on its thread, its records still
- * queued go out now: after an error, those parsed before it (as in line). */
-static bp_status settle(bp_pipeline *pl, bp_status st, const char *path, bp_error *err)
+ * queued go out now: after an error, those parsed before it (as in line).
+ * Then the emitter hears that the input is done (and how). */
+static bp_status flush(bp_pipeline *pl, bp_status st, const char *path, bp_error *err)
 {
 	bp_error later;
 
@@ -336,6 +353,19 @@ static bp_status settle(bp_pipeline *pl, bp_status st, const char *path, bp_erro
 		return st;
 	}
 	st = bp_offload_flush(pl->offload, err);
+	return st == BP_OK ? st : fail(st, path, err);
+}
+
+static bp_status settle(bp_pipeline *pl, bp_status st, const char *path, bp_error *err)
+{
+	bp_error later;
+
+	st = flush(pl, st, path, err);
+	if (st != BP_OK) {
+		bp_emit_end_input(pl->emitter, st, &later);
+		return st;
+	}
+	st = bp_emit_end_input(pl->emitter, st, err);
 	return st == BP_OK ? st : fail(st, path, err);
 }
 

@@ -1,0 +1,502 @@
+/* emit_sqlite.c - stage 5: --sqlite FILE (bp_emit.h), the records as tables
+ * of an SQLite database with an FTS5 index on block text. The only file that
+ * includes SQLite. Schema and queries: docs/formats.md.
+ *
+ * One transaction per briefing: it opens at the briefing's first block,
+ * deletes whatever the database holds under the briefing's id, inserts the
+ * blocks as they come, and at the briefing record (which closes the
+ * briefing) also deletes any briefing with the same source digest, inserts
+ * the briefing and commits. A run killed at any point leaves every
+ * briefing either as it was or wholly replaced (WAL journal). */
+#include "bp_emit.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#define SCHEMA_VERSION "1"
+#define BUSY_TIMEOUT_MS 60000 /* other writers (archive workers) hold the lock per briefing */
+
+static const char schema_sql[] =
+	"CREATE TABLE IF NOT EXISTS briefparse_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"INSERT OR IGNORE INTO briefparse_meta VALUES('schema', '" SCHEMA_VERSION "');"
+	"CREATE TABLE IF NOT EXISTS briefings("
+	" briefing_id TEXT PRIMARY KEY, sha256 TEXT NOT NULL, source_path TEXT NOT NULL,"
+	" source_format TEXT NOT NULL, source_offset INTEGER NOT NULL, source_bytes INTEGER NOT NULL,"
+	" source_index INTEGER NOT NULL, title TEXT, date TEXT, time TEXT, spokesperson TEXT,"
+	" role TEXT, place TEXT, statements INTEGER NOT NULL, questions INTEGER NOT NULL,"
+	" answers INTEGER NOT NULL, exchanges INTEGER NOT NULL, span_start INTEGER NOT NULL,"
+	" span_end INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS briefings_sha256 ON briefings(sha256);"
+	"CREATE INDEX IF NOT EXISTS briefings_date ON briefings(date);"
+	"CREATE TABLE IF NOT EXISTS agenda("
+	" briefing_id TEXT NOT NULL, pos INTEGER NOT NULL, n TEXT NOT NULL, title TEXT NOT NULL,"
+	" ref TEXT, section TEXT NOT NULL, PRIMARY KEY(briefing_id, pos)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS warnings("
+	" briefing_id TEXT NOT NULL, code TEXT NOT NULL, count INTEGER NOT NULL,"
+	" line INTEGER NOT NULL, message TEXT NOT NULL, PRIMARY KEY(briefing_id, code)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS blocks("
+	" block_id INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, briefing_id TEXT NOT NULL,"
+	" date TEXT, type TEXT NOT NULL, seq INTEGER NOT NULL, exchange INTEGER, agenda TEXT,"
+	" heading TEXT, speaker TEXT, text TEXT NOT NULL, span_start INTEGER NOT NULL,"
+	" span_end INTEGER NOT NULL, line INTEGER NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS blocks_briefing ON blocks(briefing_id);"
+	"CREATE INDEX IF NOT EXISTS blocks_date ON blocks(date);"
+	"CREATE TABLE IF NOT EXISTS block_countries("
+	" block_id INTEGER NOT NULL, code TEXT NOT NULL, name TEXT, count INTEGER NOT NULL,"
+	" evidence TEXT NOT NULL, PRIMARY KEY(block_id, code)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS block_countries_code ON block_countries(code);"
+	"CREATE TABLE IF NOT EXISTS block_organizations("
+	" block_id INTEGER NOT NULL, code TEXT NOT NULL, name TEXT, count INTEGER NOT NULL,"
+	" evidence TEXT NOT NULL, PRIMARY KEY(block_id, code)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS block_organizations_code ON block_organizations(code);"
+	"CREATE TABLE IF NOT EXISTS block_topics("
+	" block_id INTEGER NOT NULL, topic TEXT NOT NULL, name TEXT, score REAL NOT NULL,"
+	" count INTEGER NOT NULL, evidence TEXT NOT NULL, PRIMARY KEY(block_id, topic)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS block_topics_topic ON block_topics(topic);"
+	"CREATE VIRTUAL TABLE IF NOT EXISTS blocks_fts USING fts5("
+	" heading, text, id UNINDEXED, briefing_id UNINDEXED, date UNINDEXED, type UNINDEXED,"
+	" content='blocks', content_rowid='block_id', tokenize='porter unicode61 remove_diacritics 2');"
+	"CREATE TRIGGER IF NOT EXISTS blocks_fts_insert AFTER INSERT ON blocks BEGIN"
+	" INSERT INTO blocks_fts(rowid, heading, text, id, briefing_id, date, type)"
+	" VALUES(new.block_id, new.heading, new.text, new.id, new.briefing_id, new.date, new.type); END;"
+	"CREATE TRIGGER IF NOT EXISTS blocks_fts_delete AFTER DELETE ON blocks BEGIN"
+	" INSERT INTO blocks_fts(blocks_fts, rowid, heading, text, id, briefing_id, date, type)"
+	" VALUES('delete', old.block_id, old.heading, old.text, old.id, old.briefing_id, old.date,"
+	" old.type); END;";
+
+enum {
+	Q_BEGIN, Q_COMMIT, Q_ROLLBACK,
+	Q_DEL_COUNTRIES, Q_DEL_ORGS, Q_DEL_TOPICS, Q_DEL_BLOCKS, Q_DEL_AGENDA, Q_DEL_WARNINGS,
+	Q_DEL_BRIEFING, Q_SAME_DIGEST,
+	Q_INS_BLOCK, Q_INS_COUNTRY, Q_INS_ORG, Q_INS_TOPIC, Q_INS_BRIEFING, Q_INS_AGENDA,
+	Q_INS_WARNING,
+	Q_COUNT
+};
+
+static const char *const query_sql[Q_COUNT] = {
+	[Q_BEGIN] = "BEGIN IMMEDIATE",
+	[Q_COMMIT] = "COMMIT",
+	[Q_ROLLBACK] = "ROLLBACK",
+	[Q_DEL_COUNTRIES] = "DELETE FROM block_countries WHERE block_id IN"
+			    " (SELECT block_id FROM blocks WHERE briefing_id = ?1)",
+	[Q_DEL_ORGS] = "DELETE FROM block_organizations WHERE block_id IN"
+		       " (SELECT block_id FROM blocks WHERE briefing_id = ?1)",
+	[Q_DEL_TOPICS] = "DELETE FROM block_topics WHERE block_id IN"
+			 " (SELECT block_id FROM blocks WHERE briefing_id = ?1)",
+	[Q_DEL_BLOCKS] = "DELETE FROM blocks WHERE briefing_id = ?1",
+	[Q_DEL_AGENDA] = "DELETE FROM agenda WHERE briefing_id = ?1",
+	[Q_DEL_WARNINGS] = "DELETE FROM warnings WHERE briefing_id = ?1",
+	[Q_DEL_BRIEFING] = "DELETE FROM briefings WHERE briefing_id = ?1",
+	[Q_SAME_DIGEST] = "SELECT briefing_id FROM briefings WHERE sha256 = ?1 AND briefing_id <> ?2",
+	[Q_INS_BLOCK] = "INSERT INTO blocks(id, briefing_id, date, type, seq, exchange, agenda,"
+			" heading, speaker, text, span_start, span_end, line)"
+			" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+	[Q_INS_COUNTRY] = "INSERT INTO block_countries VALUES(?1, ?2, ?3, ?4, ?5)",
+	[Q_INS_ORG] = "INSERT INTO block_organizations VALUES(?1, ?2, ?3, ?4, ?5)",
+	[Q_INS_TOPIC] = "INSERT INTO block_topics VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[Q_INS_BRIEFING] = "INSERT INTO briefings VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
+			   " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+	[Q_INS_AGENDA] = "INSERT INTO agenda VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+	[Q_INS_WARNING] = "INSERT INTO warnings VALUES(?1, ?2, ?3, ?4, ?5)",
+};
+
+typedef struct db {
+	sqlite3 *conn;
+	sqlite3_stmt *q[Q_COUNT];
+	char path[BP_ERROR_PATH_MAX];
+	int in_tx;                 /* a briefing's transaction is open */
+	char *json;                /* evidence rendered as JSON */
+	size_t json_len, json_cap;
+} db;
+
+static bp_status db_error(db *d, bp_error *err)
+{
+	return bp_error_set(err, BP_ERR_IO, d->path, 0, "sqlite: %s", sqlite3_errmsg(d->conn));
+}
+
+/* Runs a statement that returns no rows, then resets it. */
+static int run(db *d, int k)
+{
+	int rc = sqlite3_step(d->q[k]);
+	sqlite3_reset(d->q[k]);
+	sqlite3_clear_bindings(d->q[k]);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void bind_text(sqlite3_stmt *s, int i, const char *v, size_t n)
+{
+	if (v)
+		sqlite3_bind_text64(s, i, v, n, SQLITE_STATIC, SQLITE_UTF8);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+/* NULL and "" as SQL NULL. */
+static void bind_str(sqlite3_stmt *s, int i, const char *v)
+{
+	bind_text(s, i, v && *v ? v : NULL, v ? strlen(v) : 0);
+}
+
+static void bind_int(sqlite3_stmt *s, int i, uint64_t v)
+{
+	sqlite3_bind_int64(s, i, (sqlite3_int64)v);
+}
+
+/* ---- evidence as a JSON array ------------------------------------------------ */
+
+static int json_put(db *d, const char *s, size_t n)
+{
+	if (d->json_len + n > d->json_cap) {
+		size_t cap = d->json_cap ? d->json_cap : 1024;
+		char *nb;
+		while (cap < d->json_len + n)
+			cap *= 2;
+		nb = realloc(d->json, cap);
+		if (!nb)
+			return -1;
+		d->json = nb;
+		d->json_cap = cap;
+	}
+	memcpy(d->json + d->json_len, s, n);
+	d->json_len += n;
+	return 0;
+}
+
+static int json_string(db *d, const char *s, size_t n)
+{
+	size_t i;
+	int r = json_put(d, "\"", 1);
+
+	for (i = 0; i < n && r == 0; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[8];
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			r = json_put(d, esc, 2);
+		} else if (c < 0x20) {
+			snprintf(esc, sizeof(esc), "\\u%04x", c);
+			r = json_put(d, esc, 6);
+		} else {
+			r = json_put(d, s + i, 1);
+		}
+	}
+	return r ? r : json_put(d, "\"", 1);
+}
+
+/* [{"start":..,"end":..,"match":".."}...], raw offsets as in JSON Lines. */
+static int evidence_json(db *d, const bp_block *b, const bp_tag *t)
+{
+	size_t k;
+	int r = 0;
+
+	d->json_len = 0;
+	r |= json_put(d, "[", 1);
+	for (k = 0; k < t->nevidence && r == 0; k++) {
+		const bp_evidence *x = &t->evidence[k];
+		char num[80];
+		int n = snprintf(num, sizeof(num), "%s{\"start\":%llu,\"end\":%llu,\"match\":", k ? "," : "",
+				 (unsigned long long)bp_block_raw(b, x->start),
+				 (unsigned long long)(bp_block_raw(b, x->end - 1) + 1));
+		r |= json_put(d, num, (size_t)n);
+		r |= json_string(d, b->buf + x->start, x->end - x->start);
+		r |= json_put(d, "}", 1);
+	}
+	r |= json_put(d, "]", 1);
+	return r;
+}
+
+/* ---- one briefing's transaction ------------------------------------------------ */
+
+static int delete_briefing(db *d, const char *id)
+{
+	static const int order[] = { Q_DEL_COUNTRIES, Q_DEL_ORGS, Q_DEL_TOPICS, Q_DEL_BLOCKS,
+				     Q_DEL_AGENDA, Q_DEL_WARNINGS, Q_DEL_BRIEFING };
+	size_t i;
+
+	for (i = 0; i < sizeof(order) / sizeof(order[0]); i++) {
+		bind_str(d->q[order[i]], 1, id);
+		if (run(d, order[i]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Opens the briefing's transaction and clears its id's rows. */
+static bp_status open_briefing(db *d, const char *id, bp_error *err)
+{
+	if (d->in_tx)
+		return BP_OK;
+	if (run(d, Q_BEGIN) != 0)
+		return db_error(d, err);
+	d->in_tx = 1;
+	if (delete_briefing(d, id) != 0)
+		return db_error(d, err);
+	return BP_OK;
+}
+
+static void rollback(db *d)
+{
+	if (d->in_tx) {
+		run(d, Q_ROLLBACK);
+		d->in_tx = 0;
+	}
+}
+
+static int insert_tags(db *d, int k, sqlite3_int64 block, const bp_block *b, const bp_tag *t,
+		       size_t n, int topic)
+{
+	sqlite3_stmt *s = d->q[k];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int c = 1;
+		if (evidence_json(d, b, &t[i]) != 0)
+			return -2;
+		sqlite3_bind_int64(s, c++, block);
+		bind_str(s, c++, t[i].id);
+		bind_str(s, c++, t[i].name);
+		if (topic)
+			sqlite3_bind_double(s, c++, (double)(unsigned)(t[i].score * 100 + 0.5) / 100);
+		bind_int(s, c++, t[i].count);
+		bind_text(s, c++, d->json, d->json_len);
+		if (run(d, k) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static const char *type_name(bp_block_type t)
+{
+	return t == BP_BLOCK_STATEMENT ? "statement" : t == BP_BLOCK_QUESTION ? "question" : "answer";
+}
+
+static bp_status sqlite_block(void *impl, const bp_block *b, const bp_tags *tags, bp_error *err)
+{
+	static const bp_tags none;
+	const bp_tags *t = tags ? tags : &none;
+	db *d = impl;
+	sqlite3_stmt *s = d->q[Q_INS_BLOCK];
+	int statement = b->type == BP_BLOCK_STATEMENT, r;
+	char id[96];
+	sqlite3_int64 rowid;
+	bp_status st = open_briefing(d, b->briefing_id, err);
+
+	if (st != BP_OK)
+		return st;
+	snprintf(id, sizeof(id), "%s/%c%u", b->briefing_id, statement ? 's' : 't', b->seq);
+	bind_str(s, 1, id);
+	bind_str(s, 2, b->briefing_id);
+	bind_str(s, 3, b->date);
+	bind_str(s, 4, type_name(b->type));
+	bind_int(s, 5, b->seq);
+	if (!statement)
+		bind_int(s, 6, b->exchange);
+	bind_str(s, 7, statement ? b->agenda : NULL);
+	if (statement)
+		bind_text(s, 8, b->buf, b->heading_len);
+	bind_str(s, 9, b->speaker);
+	bind_text(s, 10, b->buf + b->text_off, b->len - b->text_off);
+	bind_int(s, 11, b->start);
+	bind_int(s, 12, b->end);
+	bind_int(s, 13, b->line);
+	if (run(d, Q_INS_BLOCK) != 0)
+		return db_error(d, err);
+	rowid = sqlite3_last_insert_rowid(d->conn);
+	r = insert_tags(d, Q_INS_COUNTRY, rowid, b, t->countries, t->ncountries, 0);
+	if (r == 0)
+		r = insert_tags(d, Q_INS_ORG, rowid, b, t->organizations, t->norganizations, 0);
+	if (r == 0)
+		r = insert_tags(d, Q_INS_TOPIC, rowid, b, t->topics, t->ntopics, 1);
+	if (r == -2)
+		return bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
+	return r ? db_error(d, err) : BP_OK;
+}
+
+/* Deletes the briefings (other ids) whose source had the same digest. */
+static int delete_same_digest(db *d, const bp_briefing *b, const bp_source_info *src)
+{
+	sqlite3_stmt *s = d->q[Q_SAME_DIGEST];
+	char other[sizeof(b->id) * 2];
+	int rc;
+
+	for (;;) {
+		bind_str(s, 1, src->sha256);
+		bind_str(s, 2, b->id);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			snprintf(other, sizeof(other), "%s", (const char *)sqlite3_column_text(s, 0));
+		sqlite3_reset(s);
+		if (rc != SQLITE_ROW)
+			return rc == SQLITE_DONE ? 0 : -1;
+		if (delete_briefing(d, other) != 0)
+			return -1;
+	}
+}
+
+static int insert_briefing(db *d, const bp_briefing *b, const bp_source_info *src)
+{
+	sqlite3_stmt *s = d->q[Q_INS_BRIEFING];
+	size_t i;
+	int c = 1;
+
+	bind_str(s, c++, b->id);
+	bind_str(s, c++, src->sha256);
+	bind_text(s, c++, src->path, strlen(src->path));
+	bind_str(s, c++, src->format);
+	bind_int(s, c++, src->offset);
+	bind_int(s, c++, src->bytes);
+	bind_int(s, c++, b->index);
+	bind_str(s, c++, b->title);
+	bind_str(s, c++, b->date);
+	bind_str(s, c++, b->time);
+	bind_str(s, c++, b->spokesperson);
+	bind_str(s, c++, b->role);
+	bind_str(s, c++, b->place);
+	bind_int(s, c++, b->statements);
+	bind_int(s, c++, b->questions);
+	bind_int(s, c++, b->answers);
+	bind_int(s, c++, b->exchanges);
+	bind_int(s, c++, b->start);
+	bind_int(s, c++, b->end);
+	if (run(d, Q_INS_BRIEFING) != 0)
+		return -1;
+	for (i = 0; i < b->nagenda; i++) {
+		const bp_agenda_item *a = &b->agenda[i];
+		char ref[96];
+		s = d->q[Q_INS_AGENDA];
+		bind_str(s, 1, b->id);
+		bind_int(s, 2, i + 1);
+		bind_str(s, 3, a->n);
+		bind_text(s, 4, a->title ? a->title : "", a->title ? strlen(a->title) : 0);
+		if (a->statement) {
+			snprintf(ref, sizeof(ref), "%s/s%u", b->id, a->statement);
+			sqlite3_bind_text(s, 5, ref, -1, SQLITE_TRANSIENT);
+		}
+		bind_str(s, 6, a->qa ? "qa" : "statements");
+		if (run(d, Q_INS_AGENDA) != 0)
+			return -1;
+	}
+	for (i = 0; i < b->nwarnings; i++) {
+		const bp_warning *w = &b->warnings[i];
+		s = d->q[Q_INS_WARNING];
+		bind_str(s, 1, b->id);
+		bind_str(s, 2, w->code);
+		bind_int(s, 3, w->count);
+		bind_int(s, 4, w->line);
+		bind_text(s, 5, w->message, strlen(w->message));
+		if (run(d, Q_INS_WARNING) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static bp_status sqlite_briefing(void *impl, const bp_briefing *b, const bp_source_info *src,
+				 bp_error *err)
+{
+	db *d = impl;
+	bp_status st = open_briefing(d, b->id, err);
+
+	if (st != BP_OK)
+		return st;
+	if (delete_same_digest(d, b, src) != 0 || insert_briefing(d, b, src) != 0 ||
+	    run(d, Q_COMMIT) != 0)
+		return db_error(d, err);
+	d->in_tx = 0;
+	return BP_OK;
+}
+
+/* A briefing the input did not close (an error ended it) is rolled back:
+ * the database keeps what it had under that id. */
+static bp_status sqlite_end_input(void *impl, bp_status status, bp_error *err)
+{
+	(void)status;
+	(void)err;
+	rollback(impl);
+	return BP_OK;
+}
+
+static void sqlite_free(void *impl)
+{
+	db *d = impl;
+	size_t i;
+
+	if (!d)
+		return;
+	rollback(d);
+	for (i = 0; i < Q_COUNT; i++)
+		sqlite3_finalize(d->q[i]);
+	sqlite3_close(d->conn);
+	free(d->json);
+	free(d);
+}
+
+static bp_status sqlite_finish(void *impl, bp_error *err)
+{
+	db *d = impl;
+
+	rollback(d);
+	if (sqlite3_exec(d->conn, "PRAGMA optimize", NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(d, err);
+	return BP_OK;
+}
+
+static const bp_emit_ops sqlite_ops = {
+	.name = "sqlite",
+	.block = sqlite_block,
+	.briefing = sqlite_briefing,
+	.end_input = sqlite_end_input,
+	.finish = sqlite_finish,
+	.free = sqlite_free,
+};
+
+static bp_status setup(db *d, bp_error *err)
+{
+	size_t i;
+
+	if (sqlite3_busy_timeout(d->conn, BUSY_TIMEOUT_MS) != SQLITE_OK ||
+	    sqlite3_exec(d->conn, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", NULL, NULL,
+			 NULL) != SQLITE_OK ||
+	    sqlite3_exec(d->conn, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(d, err);
+	if (sqlite3_exec(d->conn, schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
+		bp_status st = db_error(d, err);
+		sqlite3_exec(d->conn, "ROLLBACK", NULL, NULL, NULL);
+		return st;
+	}
+	if (sqlite3_exec(d->conn, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(d, err);
+	for (i = 0; i < Q_COUNT; i++)
+		if (sqlite3_prepare_v3(d->conn, query_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &d->q[i],
+				       NULL) != SQLITE_OK)
+			return db_error(d, err);
+	return BP_OK;
+}
+
+bp_status bp_sqlite_emitter_open(const char *path, bp_emitter **out, bp_error *err)
+{
+	db *d = calloc(1, sizeof(*d));
+	bp_status st;
+
+	*out = NULL;
+	if (!d)
+		return bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
+	snprintf(d->path, sizeof(d->path), "%s", path);
+	if (sqlite3_open_v2(path, &d->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		st = d->conn ? db_error(d, err)
+			     : bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
+		sqlite_free(d);
+		return st;
+	}
+	st = setup(d, err);
+	if (st != BP_OK) {
+		sqlite_free(d);
+		return st;
+	}
+	*out = bp_emitter_wrap(&sqlite_ops, d);
+	return *out ? BP_OK : bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
+}
