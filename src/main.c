@@ -30,10 +30,16 @@ enum { OPT_KEEP_STALE = 256, OPT_FORCE };
 static const char usage_text[] =
 	"usage: briefparse [OPTIONS] [FILE...]\n"
 	"       briefparse -o OUT [OPTIONS] FILE|DIR...   (archive mode)\n"
-	"Turn press-briefing transcripts into JSON Lines records.\n"
+	"Turn press-briefing transcripts into JSON Lines records (or JSON, CSV, SQLite).\n"
 	"Reads each FILE in turn, or standard input when there is none or FILE is '-'.\n"
 	"\n"
-	"  -p, --pretty        indented JSON (one object per record, not one per line)\n"
+	"  -f, --format F      jsonl (default: one JSON record a line), json (one\n"
+	"                      document per briefing, blocks nested) or csv (one row\n"
+	"                      per block, a header row)\n"
+	"      --sqlite FILE   write the records into the SQLite database FILE\n"
+	"                      (created when missing; briefings already in it are\n"
+	"                      replaced) instead of standard output\n"
+	"  -p, --pretty        indented JSON (jsonl, json)\n"
 	"      --no-classify   skip country, organisation and topic tagging\n"
 	"      --rules DIR     read countries.tsv, organizations.tsv, topics.rules and\n"
 	"                      cues.tsv from DIR in place of the bundled files of the\n"
@@ -67,6 +73,8 @@ typedef struct cli {
 	size_t chunk;
 	unsigned threads;
 	const char *rules_dir;
+	bp_output format;
+	const char *format_name, *sqlite_path;
 	int write_failed;
 	const char *out_dir; /* archive mode */
 	unsigned jobs;
@@ -94,6 +102,8 @@ static int parse_args(int argc, char **argv, cli *c)
 {
 	static const struct option opts[] = {
 		{ "pretty", no_argument, NULL, 'p' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "sqlite", required_argument, NULL, 's' },
 		{ "no-classify", no_argument, NULL, 'n' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "list-rules", no_argument, NULL, 'l' },
@@ -113,10 +123,21 @@ static int parse_args(int argc, char **argv, cli *c)
 
 	c->classify = 1;
 	opterr = 0;
-	while ((o = getopt_long(argc, argv, ":pt:o:j:qhV", opts, NULL)) != -1) {
+	while ((o = getopt_long(argc, argv, ":pf:t:o:j:qhV", opts, NULL)) != -1) {
 		switch (o) {
 		case 'p':
 			c->pretty = 1;
+			break;
+		case 'f':
+			if (bp_output_parse(optarg, &c->format) != BP_OK || c->format == BP_OUTPUT_SQLITE) {
+				fprintf(stderr, "briefparse: --format needs jsonl, json or csv, not '%s'%s\n",
+					optarg, strcmp(optarg, "sqlite") == 0 ? " (use --sqlite FILE)" : "");
+				return EXIT_USAGE;
+			}
+			c->format_name = optarg;
+			break;
+		case 's':
+			c->sqlite_path = optarg;
 			break;
 		case 'n':
 			c->classify = 0;
@@ -188,6 +209,17 @@ static int parse_args(int argc, char **argv, cli *c)
 			fputs("Try 'briefparse --help'.\n", stderr);
 			return EXIT_USAGE;
 		}
+	}
+	if (c->sqlite_path && c->format_name) {
+		fprintf(stderr, "briefparse: --sqlite and --format cannot be combined\n");
+		return EXIT_USAGE;
+	}
+	if (c->sqlite_path)
+		c->format = BP_OUTPUT_SQLITE;
+	if (c->pretty && c->format != BP_OUTPUT_JSONL && c->format != BP_OUTPUT_JSON) {
+		fprintf(stderr, "briefparse: --pretty is for JSON output, not %s\n",
+			c->sqlite_path ? "--sqlite" : "--format csv");
+		return EXIT_USAGE;
 	}
 	return -1;
 }
@@ -307,6 +339,8 @@ int main(int argc, char **argv)
 	bp_cues *cues = NULL;
 	bp_rules *rules = NULL;
 	bp_pipeline *pl;
+	bp_emitter *emitter;
+	bp_output_config out;
 	bp_options opts;
 	int rc, status = EXIT_OK, i;
 	static char outbuf[1 << 16];
@@ -341,9 +375,22 @@ int main(int argc, char **argv)
 	opts.pretty = c.pretty;
 	opts.chunk = c.chunk;
 	opts.threads = c.threads;
-	pl = bp_pipeline_new(&opts, cues, c.classify ? rules : NULL, write_stdout, &c);
+	memset(&out, 0, sizeof(out));
+	out.format = c.format;
+	out.pretty = c.pretty;
+	out.write = write_stdout;
+	out.ctx = &c;
+	out.path = c.sqlite_path;
+	if (bp_output_open(&out, &emitter, &err) != BP_OK) {
+		print_error(&err);
+		bp_rules_free(rules);
+		bp_cues_free(cues);
+		return EXIT_INPUT;
+	}
+	pl = bp_pipeline_new_emitter(&opts, cues, c.classify ? rules : NULL, emitter);
 	if (!pl) {
 		fprintf(stderr, "briefparse: out of memory\n");
+		bp_emitter_free(emitter);
 		return EXIT_INPUT;
 	}
 	if (optind >= argc) {
@@ -354,6 +401,13 @@ int main(int argc, char **argv)
 				status = EXIT_INPUT;
 	}
 	bp_pipeline_free(pl);
+	if (!c.write_failed && (bp_emit_finish(emitter, &err) != BP_OK || fflush(stdout) != 0)) {
+		if (err.code == BP_OK)
+			bp_error_set(&err, BP_ERR_IO, NULL, 0, "write error: %s", strerror(errno));
+		print_error(&err);
+		status = EXIT_INPUT;
+	}
+	bp_emitter_free(emitter);
 	bp_rules_free(rules);
 	bp_cues_free(cues);
 	return status;
