@@ -102,6 +102,30 @@ for delay in 0.3 0.8 1.5 2.5; do
 done
 rm -f "$D/big.txt"
 
+# ---- an input failing inside a briefing (a read fault, tests/fault/shim.c):
+# SQLite rolls its briefing back; JSON closes its blocks in a document
+if cc -shared -fPIC -o "$D/shim.so" tests/fault/shim.c -ldl 2> "$D/err"; then
+	cp data/samples/001_7b2a66f66435a73a.txt "$D/victim.txt"
+	set -- data/samples/000_94f8377b48e035b3.txt "$D/victim.txt"
+	LD_PRELOAD="$D/shim.so" BP_FAULT_READ_AFTER=20000 BP_FAULT_READ_FILE=victim.txt \
+		"$BIN" --sqlite "$D/fault.db" "$@" 2> "$D/fault.err"
+	check fault-read-sqlite-status test $? = 1
+	check fault-read-sqlite-consistent $SQ consistent "$D/fault.db"
+	check fault-read-sqlite-rolled-back test "$(sqlite3 "$D/fault.db" \
+		"select group_concat(briefing_id) from briefings")" = 2017-02-09-fa5960ee
+	LD_PRELOAD="$D/shim.so" BP_FAULT_READ_AFTER=20000 BP_FAULT_READ_FILE=victim.txt \
+		"$BIN" --format json "$@" > "$D/fault.json" 2> "$D/fault.err"
+	check fault-read-json-status test $? = 1
+	check fault-read-json-closed $PY -c '
+import json, sys
+docs = [json.loads(l) for l in open(sys.argv[1])]
+assert len(docs) == 2 and "title" in docs[0], "two documents, the first whole"
+assert sorted(docs[1]) == ["blocks", "id", "type"] and docs[1]["blocks"], sorted(docs[1])
+assert all(b["briefing"] == docs[1]["id"] for b in docs[1]["blocks"])' "$D/fault.json"
+else
+	fail fault-shim-build "$(cat "$D/err")"
+fi
+
 # ---- options
 check usage-format-unknown sh -c "'$BIN' --format xml x.txt 2>&1 | grep -qx \"briefparse: --format needs jsonl, json or csv, not 'xml'\""
 check usage-sqlite-and-format sh -c "'$BIN' --sqlite x.db --format csv x.txt 2>&1 | grep -qx 'briefparse: --sqlite and --format cannot be combined'"
