@@ -11,6 +11,7 @@ export LC_ALL=C
 B=build/bench
 RAW=$B/raw
 BP=$B/briefparse
+DB=$B/bench.db # {db}: removed before each run of a row that names it
 mkdir -p "$RAW" "$B/rules" || exit 2
 rm -f "$RAW"/* "$B/rules"/*
 # A copy: the binary under test stays the same for the whole run even when
@@ -119,6 +120,31 @@ input_path() {
 		mkstream "$1" $((n * mult)) || return 1
 		echo "$B/$1.txt"
 		;;
+	varied-*[0-9]m)
+		# the seeds repeated with their years changed, so that every copy
+		# is a briefing of its own id (the text-* copies share their ids)
+		out=$B/$1.txt
+		n=${1#varied-}
+		if [ ! -f "$out" ]; then
+			say "bench: building $out"
+			python3 - "$out" "${n%m}000000" "$seeds"/*.txt <<'EOF' || return 1
+import sys
+out, size, seeds = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+texts = [open(s, "rb").read() for s in sorted(seeds)]
+with open(out + ".tmp", "wb") as f:
+    i = written = 0
+    while written < size:
+        for t in texts:
+            y = b"%d" % (1800 + i % 200)
+            t = t if i == 0 else t.replace(b"2017", y).replace(b"2020", y).replace(b"2016", y)
+            f.write(t)
+            written += len(t)
+        i += 1
+EOF
+			mv "$out.tmp" "$out"
+		fi
+		echo "$out"
+		;;
 	seed-50k) echo "$seeds/000_94f8377b48e035b3.txt" ;;
 	archive-[0-9]*)
 		mkfolder "$1" "${1#archive-}" || return 1
@@ -142,7 +168,7 @@ input_bytes() {
 
 # subst COMMAND: the row's command with its placeholders filled in
 subst() {
-	printf '%s\n' "$1" | sed -e "s|{in}|$2|g" -e "s|{bp}|$BP|g" -e "s|{rules}|$rules|g" -e "s|{tmp}|$B|g" \
+	printf '%s\n' "$1" | sed -e "s|{in}|$2|g" -e "s|{bp}|$BP|g" -e "s|{rules}|$rules|g" -e "s|{tmp}|$B|g" -e "s|{db}|$DB|g" \
 		-e "s|{terms}|$B/terms.txt|g" -e 's/  */ /g' -e 's/ $//'
 }
 
@@ -164,6 +190,12 @@ while read -r name input runs out cmd <&3; do
 
 	# The measured run: peak RSS, exit status, cpu, output lines (records).
 	# $c is split into words on purpose (no shell in between, like hyperfine -N).
+	prep=""
+	case $c in *"$DB"*)
+		prep="rm -f $DB $DB-wal $DB-shm"
+		$prep
+		;;
+	esac
 	set -f
 	if [ "$out" = null ]; then
 		# shellcheck disable=SC2086
@@ -190,6 +222,7 @@ while read -r name input runs out cmd <&3; do
 		hout=null
 		[ "$out" = pipe ] && hout=pipe
 		if ! hyperfine -N --style basic --runs "$runs" --warmup "$warm" --output "$hout" \
+			${prep:+--prepare "$prep"} \
 			--export-json "$RAW/$name.json" -n "$name" "$c" < /dev/null > "$RAW/$name.hyperfine" 2>&1; then
 			say "bench: $name failed under hyperfine:"
 			tail -n 5 "$RAW/$name.hyperfine" >&2
