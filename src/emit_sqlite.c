@@ -41,8 +41,8 @@ static const char schema_sql[] =
 	" briefing_id TEXT NOT NULL, pos INTEGER NOT NULL, n TEXT NOT NULL, title TEXT NOT NULL,"
 	" ref TEXT, section TEXT NOT NULL, PRIMARY KEY(briefing_id, pos)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS warnings("
-	" briefing_id TEXT NOT NULL, code TEXT NOT NULL, count INTEGER NOT NULL,"
-	" line INTEGER NOT NULL, message TEXT NOT NULL, PRIMARY KEY(briefing_id, code)) WITHOUT ROWID;"
+	" briefing_id TEXT NOT NULL, pos INTEGER NOT NULL, code TEXT NOT NULL, count INTEGER NOT NULL,"
+	" line INTEGER NOT NULL, message TEXT NOT NULL, PRIMARY KEY(briefing_id, pos)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS blocks("
 	" block_id INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, briefing_id TEXT NOT NULL,"
 	" date TEXT, type TEXT NOT NULL, seq INTEGER NOT NULL, exchange INTEGER, agenda TEXT,"
@@ -105,7 +105,7 @@ static const char *const query_sql[Q_COUNT] = {
 	[Q_INS_BRIEFING] = "INSERT INTO briefings VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
 			   " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
 	[Q_INS_AGENDA] = "INSERT INTO agenda VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
-	[Q_INS_WARNING] = "INSERT INTO warnings VALUES(?1, ?2, ?3, ?4, ?5)",
+	[Q_INS_WARNING] = "INSERT INTO warnings VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 };
 
 typedef struct db {
@@ -389,10 +389,11 @@ static int insert_briefing(db *d, const bp_briefing *b, const bp_source_info *sr
 		const bp_warning *w = &b->warnings[i];
 		s = d->q[Q_INS_WARNING];
 		bind_str(s, 1, b->id);
-		bind_str(s, 2, w->code);
-		bind_int(s, 3, w->count);
-		bind_int(s, 4, w->line);
-		bind_text(s, 5, w->message, strlen(w->message));
+		bind_int(s, 2, i + 1);
+		bind_str(s, 3, w->code);
+		bind_int(s, 4, w->count);
+		bind_int(s, 5, w->line);
+		bind_text(s, 6, w->message, strlen(w->message));
 		if (run(d, Q_INS_WARNING) != 0)
 			return -1;
 	}

@@ -161,8 +161,8 @@ def briefing_from_db(con, bid):
     b = con.execute("select * from briefings where briefing_id = ?", (bid,)).fetchone()
     agenda = con.execute("select n, title, ref, section from agenda where briefing_id = ?"
                          " order by pos", (bid,)).fetchall()
-    warnings = con.execute("select code, count, line, message from warnings where briefing_id = ?",
-                           (bid,)).fetchall()
+    warnings = con.execute("select code, count, line, message from warnings where briefing_id = ?"
+                           " order by pos", (bid,)).fetchall()
     con.row_factory = None
     return {"type": "briefing", "id": b["briefing_id"], "schema": 1,
             "source": {"path": b["source_path"], "format": b["source_format"],

@@ -71,7 +71,7 @@ def content(path):
         out[table] = con.execute("select b.id, t.%s, t.count, t.evidence from %s t join blocks b"
                                  " using(block_id) order by b.id, t.%s" % (key, table, key)).fetchall()
     out["agenda"] = con.execute("select * from agenda order by briefing_id, pos").fetchall()
-    out["warnings"] = con.execute("select * from warnings order by briefing_id, code").fetchall()
+    out["warnings"] = con.execute("select * from warnings order by briefing_id, pos").fetchall()
     con.close()
     return out
 

@@ -13,9 +13,10 @@ SQ="$PY tests/sqlite_check.py"
 
 # ---- each format against the JSONL records
 specs="tests/formats/odd-text.txt"
-for f in data/samples/*.txt tests/cases/*.txt; do
+for f in data/samples/*.txt tests/cases/*.txt tests/cases/*.html; do
+	[ -f "$f" ] || continue
 	a=""
-	[ -f "${f%.txt}.args" ] && a=":$(tr ' ' ',' < "${f%.txt}.args")"
+	[ -f "${f%.*}.args" ] && a=":$(tr ' ' ',' < "${f%.*}.args")"
 	specs="$specs $f$a"
 done
 # shellcheck disable=SC2086
