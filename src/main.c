@@ -214,6 +214,10 @@ static int parse_args(int argc, char **argv, cli *c)
 		fprintf(stderr, "briefparse: --sqlite and --format cannot be combined\n");
 		return EXIT_USAGE;
 	}
+	if (c->out_dir && (c->sqlite_path || (c->format_name && c->format != BP_OUTPUT_JSONL))) {
+		fprintf(stderr, "briefparse: archive mode (-o) writes JSON Lines only, for now\n");
+		return EXIT_USAGE;
+	}
 	if (c->sqlite_path)
 		c->format = BP_OUTPUT_SQLITE;
 	if (c->pretty && c->format != BP_OUTPUT_JSONL && c->format != BP_OUTPUT_JSON) {
