@@ -33,7 +33,9 @@ static const char schema_sql[] =
 	" source_format TEXT NOT NULL, source_offset INTEGER NOT NULL, source_bytes INTEGER NOT NULL,"
 	" source_index INTEGER NOT NULL, title TEXT, date TEXT, time TEXT, spokesperson TEXT,"
 	" role TEXT, place TEXT, statements INTEGER NOT NULL, questions INTEGER NOT NULL,"
-	" answers INTEGER NOT NULL, exchanges INTEGER NOT NULL, span_start INTEGER NOT NULL,"
+	" answers INTEGER NOT NULL, exchanges INTEGER NOT NULL, agenda_items INTEGER NOT NULL,"
+	" linked INTEGER NOT NULL, unlinked INTEGER NOT NULL, skipped INTEGER NOT NULL,"
+	" span_start INTEGER NOT NULL,"
 	" span_end INTEGER NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS briefings_sha256 ON briefings(sha256);"
 	"CREATE INDEX IF NOT EXISTS briefings_date ON briefings(date);"
@@ -103,7 +105,7 @@ static const char *const query_sql[Q_COUNT] = {
 	[Q_INS_ORG] = "INSERT INTO block_organizations VALUES(?1, ?2, ?3, ?4, ?5)",
 	[Q_INS_TOPIC] = "INSERT INTO block_topics VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 	[Q_INS_BRIEFING] = "INSERT INTO briefings VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-			   " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
+			   " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
 	[Q_INS_AGENDA] = "INSERT INTO agenda VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 	[Q_INS_WARNING] = "INSERT INTO warnings VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 };
@@ -365,6 +367,10 @@ static int insert_briefing(db *d, const bp_briefing *b, const bp_source_info *sr
 	bind_int(s, c++, b->questions);
 	bind_int(s, c++, b->answers);
 	bind_int(s, c++, b->exchanges);
+	bind_int(s, c++, b->nagenda);
+	bind_int(s, c++, b->linked);
+	bind_int(s, c++, b->unlinked);
+	bind_int(s, c++, b->skipped);
 	bind_int(s, c++, b->start);
 	bind_int(s, c++, b->end);
 	if (run(d, Q_INS_BRIEFING) != 0)

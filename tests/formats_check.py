@@ -172,7 +172,9 @@ def briefing_from_db(con, bid):
             "spokesperson": b["spokesperson"], "role": b["role"], "place": b["place"],
             "agenda": [dict(a) for a in agenda],
             "counts": {"statements": b["statements"], "questions": b["questions"],
-                       "answers": b["answers"], "exchanges": b["exchanges"]},
+                       "answers": b["answers"], "exchanges": b["exchanges"],
+                       "agenda": b["agenda_items"], "linked": b["linked"],
+                       "unlinked": b["unlinked"], "skipped": b["skipped"]},
             "span": {"start": b["span_start"], "end": b["span_end"]},
             "warnings": [dict(w) for w in warnings]}
 
