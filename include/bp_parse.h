@@ -35,6 +35,7 @@ typedef struct bp_agenda_item {
 	char *title;
 	unsigned statement; /* seq of the statement it heads, 0 for none */
 	int qa;          /* a topic of the Q&A sub-list */
+	unsigned long line; /* where the item starts */
 } bp_agenda_item;
 
 /* One warning code, counted: the first occurrence gives line and message. */

@@ -782,7 +782,7 @@ static bp_status close_briefing(bp_parser *p, bp_error *err)
 			char msg[160];
 			snprintf(msg, sizeof(msg), "agenda item %s has no statement with its heading",
 				 p->b.agenda[i].n);
-			warn(p, "agenda-unmatched", 1, p->b.first_line, msg);
+			warn(p, "agenda-unmatched", 1, p->b.agenda[i].line, msg);
 		}
 	}
 	st = p->sink.briefing(p->sink.ctx, &p->b, err);
@@ -1416,6 +1416,7 @@ static bp_status agenda_add(bp_parser *p, const bp_line *l, size_t from, const c
 	if (!a->title)
 		return BP_ERR_NOMEM;
 	a->qa = p->state == S_AGENDA_QA;
+	a->line = l->lineno;
 	p->b.nagenda++;
 	return key_set(p, p->b.nagenda - 1) == 0 ? BP_OK : BP_ERR_NOMEM;
 }
