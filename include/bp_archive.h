@@ -13,7 +13,10 @@
  *
  * Outputs: OUT/REL.jsonl per input, REL being the path under the DIR named
  * (for a FILE named, its base name), with ".jsonl" appended: a/b.txt gives
- * OUT/a/b.txt.jsonl. Each output is written to OUT/.briefparse-tmp/, fsync'd
+ * OUT/a/b.txt.jsonl (".json", ".csv" with the format option: each output
+ * is what `briefparse --format F FILE` prints). With sqlite_path, every
+ * worker also writes each input's briefings into that database (one
+ * transaction per briefing, bp_emit.h), before the input's output lands. Each output is written to OUT/.briefparse-tmp/, fsync'd
  * and renamed into place (then its folder is fsync'd): a reader never sees
  * half a file. Folders under OUT are opened one component at a time with
  * O_NOFOLLOW: nothing is written through a symbolic link inside OUT.
@@ -45,6 +48,7 @@
 #include <stdint.h>
 
 #include "bp_classify.h"
+#include "bp_emit.h"
 #include "bp_pipeline.h"
 #include "bp_tokenizer.h"
 
@@ -92,6 +96,8 @@ typedef struct bp_archive_options {
 	int keep_stale;              /* keep outputs whose input is gone */
 	int force;                   /* redo every input */
 	bp_options pipeline;         /* per worker; threads 0 means 1 here */
+	bp_output format;            /* of the outputs: jsonl, json or csv */
+	const char *sqlite_path;     /* also into this database (NULL: none) */
 	const char *rules_digest;    /* bp_archive_rules_digest's */
 	volatile sig_atomic_t *stop; /* when set (a signal): stop soon, clean up */
 } bp_archive_options;

@@ -589,7 +589,8 @@ static item *add_item(archive *a, const char *path, const char *rel, size_t arg)
 	it = &a->items[a->nitems];
 	memset(it, 0, sizeof(*it));
 	it->path = xstrdup(a, path);
-	it->rel = fmt("%s.jsonl", rel);
+	it->rel = fmt("%s.%s", rel, a->opts->format == BP_OUTPUT_CSV ? "csv"
+				    : a->opts->format == BP_OUTPUT_JSON ? "json" : "jsonl");
 	it->arg = arg;
 	if (!it->path || !it->rel) {
 		free(it->path);
@@ -793,6 +794,9 @@ typedef struct worker {
 	archive *a;
 	unsigned id;
 	bp_pipeline *pl;
+	bp_emitter *out;   /* the pipeline's: counts, then hands on to */
+	bp_emitter *file;  /* this input's output (its format), and */
+	bp_emitter *db;    /* the database (--sqlite), or NULL */
 	int fd;            /* the temporary output */
 	char *buf;         /* WRITE_BUF bytes to it */
 	size_t have;
@@ -812,45 +816,7 @@ static int flush_out(worker *w)
 	return 0;
 }
 
-static const char *skip_ws(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-		p++;
-	return p;
-}
-
-/* Whether a briefing record's "warnings" (its last key) is non-empty. */
-static int record_warns(const char *r, size_t n)
-{
-	static const char key[] = "\"warnings\":";
-	const char *end = r + n, *p = NULL, *q = r;
-	size_t k = sizeof(key) - 1;
-
-	while ((q = memmem(q, (size_t)(end - q), key, k)) != NULL) {
-		p = q;
-		q += k;
-	}
-	if (!p)
-		return 0;
-	p = skip_ws(p + k, end);
-	if (p >= end || *p != '[')
-		return 0;
-	p = skip_ws(p + 1, end);
-	return p < end && *p != ']';
-}
-
-/* Whether a record is a briefing record: {"type":"briefing", ... */
-static int is_briefing(const char *r, size_t n)
-{
-	const char *end = r + n, *p = skip_ws(r + 1, end);
-
-	if (end - p < 7 || memcmp(p, "\"type\":", 7) != 0)
-		return 0;
-	p = skip_ws(p + 7, end);
-	return end - p >= 10 && memcmp(p, "\"briefing\"", 10) == 0;
-}
-
-/* The pipeline's write callback: one record per call. */
+/* The output emitter's write callback. */
 static bp_status out_write(void *ctx, const char *bytes, size_t n, bp_error *err)
 {
 	worker *w = ctx;
@@ -859,9 +825,6 @@ static bp_status out_write(void *ctx, const char *bytes, size_t n, bp_error *err
 		w->interrupted = 1;
 		return bp_error_set(err, BP_ERR_IO, NULL, 0, "interrupted");
 	}
-	w->records++;
-	if (is_briefing(bytes, n) && record_warns(bytes, n))
-		w->warned = 1;
 	if (w->have + n > WRITE_BUF && flush_out(w) != 0)
 		return bp_error_set(err, BP_ERR_IO, NULL, 0, "cannot write: %s", strerror(w->write_errno));
 	if (n > WRITE_BUF) {
@@ -940,6 +903,53 @@ static void settle(archive *a, item *it, uint64_t bytes_read)
 	pthread_cond_broadcast(&a->cv);
 	pthread_mutex_unlock(&a->mu);
 }
+
+/* The emitter the worker's pipeline writes to: it counts records (and
+ * notes warnings) and hands each to the input's output and the database. */
+static bp_status count_block(void *impl, const bp_block *b, const bp_tags *tags, bp_error *err)
+{
+	worker *w = impl;
+	bp_status st = bp_emit_block(w->file, b, tags, err);
+
+	w->records++;
+	return st == BP_OK && w->db ? bp_emit_block(w->db, b, tags, err) : st;
+}
+
+static bp_status count_briefing(void *impl, const bp_briefing *b, const bp_source_info *src,
+				bp_error *err)
+{
+	worker *w = impl;
+	bp_status st = bp_emit_briefing(w->file, b, src, err);
+
+	w->records++;
+	if (b->nwarnings)
+		w->warned = 1;
+	return st == BP_OK && w->db ? bp_emit_briefing(w->db, b, src, err) : st;
+}
+
+static bp_status count_end_input(void *impl, bp_status status, bp_error *err)
+{
+	worker *w = impl;
+	bp_error later;
+	bp_status st = bp_emit_end_input(w->file, status, err);
+
+	if (w->db)
+		bp_emit_end_input(w->db, status, st == BP_OK ? err : &later);
+	return st;
+}
+
+static void count_free(void *impl)
+{
+	(void)impl; /* the worker's */
+}
+
+static const bp_emit_ops count_ops = {
+	.name = "archive",
+	.block = count_block,
+	.briefing = count_briefing,
+	.end_input = count_end_input,
+	.free = count_free,
+};
 
 static void set_result(item *it, const struct stat *st, const char *sha, uint64_t records, int warned)
 {
@@ -1081,6 +1091,7 @@ static void convert(worker *w, item *it, int fd, const struct stat *st0, const c
 {
 	archive *a = w->a;
 	char tmp[32], shown[BP_ERROR_PATH_MAX];
+	bp_output_config oc;
 	bp_error err;
 	bp_status s;
 	struct stat st1;
@@ -1099,7 +1110,18 @@ static void convert(worker *w, item *it, int fd, const struct stat *st0, const c
 	w->warned = w->write_errno = 0;
 	bp_error_clear(&err);
 	bp_archive_display_path(it->path, shown, sizeof(shown));
-	s = bp_pipeline_run_fd(w->pl, fd, shown, &err);
+	memset(&oc, 0, sizeof(oc));
+	oc.format = a->opts->format;
+	oc.pretty = a->opts->pipeline.pretty;
+	oc.write = out_write;
+	oc.ctx = w;
+	s = bp_output_open(&oc, &w->file, &err);
+	if (s == BP_OK)
+		s = bp_pipeline_run_fd(w->pl, fd, shown, &err);
+	if (s == BP_OK)
+		s = bp_emit_finish(w->file, &err);
+	bp_emitter_free(w->file);
+	w->file = NULL;
 	if (s == BP_OK && flush_out(w) != 0)
 		s = bp_error_set(&err, BP_ERR_IO, NULL, 0, "cannot write: %s", strerror(w->write_errno));
 	if (close(w->fd) != 0 && s == BP_OK)
@@ -1493,6 +1515,12 @@ static void cleanup(archive *a, worker *ws, unsigned n)
 
 	for (k = 0; ws && k < n; k++) {
 		bp_pipeline_free(ws[k].pl);
+		bp_emitter_free(ws[k].out);
+		if (ws[k].db) {
+			bp_error ignored;
+			bp_emit_finish(ws[k].db, &ignored);
+			bp_emitter_free(ws[k].db);
+		}
 		free(ws[k].buf);
 		free(ws[k].readbuf);
 	}
@@ -1564,13 +1592,17 @@ bp_status bp_archive_run(const bp_archive_options *opts, const bp_cues *cues, co
 			ws[k].a = &a;
 			ws[k].id = k;
 			ws[k].fd = -1;
-			ws[k].pl = bp_pipeline_new(&po, cues, rules, out_write, &ws[k]);
+			if (opts->sqlite_path &&
+			    (s = bp_sqlite_emitter_open(opts->sqlite_path, &ws[k].db, err)) != BP_OK)
+				break;
+			ws[k].out = bp_emitter_wrap(&count_ops, &ws[k]);
+			ws[k].pl = ws[k].out ? bp_pipeline_new_emitter(&po, cues, rules, ws[k].out) : NULL;
 			ws[k].buf = malloc(WRITE_BUF);
 			ws[k].readbuf = malloc(BP_READ_CHUNK);
 			if (!ws[k].pl || !ws[k].buf || !ws[k].readbuf)
 				break;
 		}
-		if (!ws || k < jobs || !a.pending)
+		if (s == BP_OK && (!ws || k < jobs || !a.pending))
 			s = bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
 	}
 	/* the manifest under this run's header, then appended to as outputs land */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "bp_archive.h"
 #include "bp_classify.h"
@@ -210,19 +211,15 @@ static int parse_args(int argc, char **argv, cli *c)
 			return EXIT_USAGE;
 		}
 	}
-	if (c->sqlite_path && c->format_name) {
-		fprintf(stderr, "briefparse: --sqlite and --format cannot be combined\n");
+	if (c->sqlite_path && c->format_name && !c->out_dir) {
+		fprintf(stderr, "briefparse: --sqlite and --format go together only with -o\n");
 		return EXIT_USAGE;
 	}
-	if (c->out_dir && (c->sqlite_path || (c->format_name && c->format != BP_OUTPUT_JSONL))) {
-		fprintf(stderr, "briefparse: archive mode (-o) writes JSON Lines only, for now\n");
-		return EXIT_USAGE;
-	}
-	if (c->sqlite_path)
+	if (c->sqlite_path && !c->out_dir)
 		c->format = BP_OUTPUT_SQLITE;
 	if (c->pretty && c->format != BP_OUTPUT_JSONL && c->format != BP_OUTPUT_JSON) {
 		fprintf(stderr, "briefparse: --pretty is for JSON output, not %s\n",
-			c->sqlite_path ? "--sqlite" : "--format csv");
+			c->format == BP_OUTPUT_SQLITE ? "--sqlite" : "--format csv");
 		return EXIT_USAGE;
 	}
 	return -1;
@@ -282,7 +279,8 @@ static int run_archive(cli *c, char **inputs, int n, const bp_cues *cues, const 
 	bp_archive_stats st;
 	bp_progress *pr;
 	bp_error err;
-	char digest[65], settings[64];
+	char digest[65], settings[64 + BP_ERROR_PATH_MAX];
+	struct stat db;
 	struct sigaction sa;
 	int i;
 
@@ -296,7 +294,10 @@ static int run_archive(cli *c, char **inputs, int n, const bp_cues *cues, const 
 			return EXIT_USAGE;
 		}
 	bp_error_clear(&err);
-	snprintf(settings, sizeof(settings), "classify=%d pretty=%d format=jsonl", c->classify, c->pretty);
+	/* the database is part of the settings: a new one (or none before) redoes all */
+	snprintf(settings, sizeof(settings), "classify=%d pretty=%d format=%s%s%s", c->classify, c->pretty,
+		 c->format_name ? c->format_name : "jsonl", c->sqlite_path ? " sqlite=" : "",
+		 c->sqlite_path ? c->sqlite_path : "");
 	if (bp_archive_rules_digest(c->rules_dir, settings, digest, &err) != BP_OK) {
 		print_error(&err);
 		return EXIT_USAGE;
@@ -310,7 +311,9 @@ static int run_archive(cli *c, char **inputs, int n, const bp_cues *cues, const 
 	ao.out_dir = c->out_dir;
 	ao.jobs = c->jobs;
 	ao.keep_stale = c->keep_stale;
-	ao.force = c->force;
+	ao.force = c->force || (c->sqlite_path && stat(c->sqlite_path, &db) != 0);
+	ao.format = c->format;
+	ao.sqlite_path = c->sqlite_path;
 	ao.pipeline.pretty = c->pretty;
 	ao.pipeline.chunk = c->chunk;
 	ao.pipeline.threads = c->threads;

@@ -127,9 +127,36 @@ else
 	fail fault-shim-build "$(cat "$D/err")"
 fi
 
+# ---- archive mode (-o) with --format and --sqlite
+A="$D/archive-in"
+rm -rf "$A" "$D/aout" "$D/adb.db"* "$D/adb-cli.db"*
+mkdir -p "$A/sub"
+cp data/samples/000_94f8377b48e035b3.txt "$A/a.txt"
+cp data/samples/001_7b2a66f66435a73a.txt "$A/sub/b.txt"
+cp tests/formats/odd-text.txt "$A/sub/odd, \"text\".txt"
+"$BIN" -q -j2 -o "$D/aout" --format csv --sqlite "$D/adb.db" "$A"
+check archive-csv-status test $? = 0
+same=ok
+for f in a.txt sub/b.txt 'sub/odd, "text".txt'; do
+	"$BIN" --format csv "$A/$f" | cmp -s - "$D/aout/$f.csv" || same="$f.csv differs from --format csv"
+done
+check archive-csv-outputs test "$same" = ok
+"$BIN" --sqlite "$D/adb-cli.db" "$A/a.txt" "$A/sub/b.txt" "$A/sub/odd, \"text\".txt"
+check archive-sqlite-same $SQ same "$D/adb.db" "$D/adb-cli.db"
+check archive-sqlite-consistent $SQ consistent "$D/adb.db"
+"$BIN" -q -j2 -o "$D/aout" --format csv --sqlite "$D/adb.db" "$A"
+check archive-rerun-same $SQ same "$D/adb.db" "$D/adb-cli.db"
+# another format: every output redone under its new name, the old ones removed
+"$BIN" -q -o "$D/aout" --format json "$A"
+check archive-json-outputs sh -c "cd '$D/aout' && test -f a.txt.json && test -f sub/b.txt.json && ! test -e a.txt.csv && '$BIN' --format json '$A/a.txt' | cmp -s - a.txt.json"
+# a database gone: the next run with --sqlite redoes every input into a new one
+rm -f "$D/adb.db"*
+"$BIN" -q -o "$D/aout" --format json --sqlite "$D/adb.db" "$A"
+check archive-sqlite-new-db $SQ same "$D/adb.db" "$D/adb-cli.db"
+
 # ---- options
 check usage-format-unknown sh -c "'$BIN' --format xml x.txt 2>&1 | grep -qx \"briefparse: --format needs jsonl, json or csv, not 'xml'\""
-check usage-sqlite-and-format sh -c "'$BIN' --sqlite x.db --format csv x.txt 2>&1 | grep -qx 'briefparse: --sqlite and --format cannot be combined'"
+check usage-sqlite-and-format sh -c "'$BIN' --sqlite x.db --format csv x.txt 2>&1 | grep -qx 'briefparse: --sqlite and --format go together only with -o'"
 check usage-pretty-csv sh -c "'$BIN' --pretty --format csv x.txt; test \$? = 2"
 check sqlite-unwritable sh -c "'$BIN' --sqlite /nonexistent/x.db data/samples/000_94f8377b48e035b3.txt 2>&1 | grep -q \"^briefparse: '/nonexistent/x.db': sqlite: \""
 check format-jsonl-is-default sh -c "cd tests/cases && '$BIN' --format jsonl seed-000.txt | cmp -s - seed-000.jsonl"
