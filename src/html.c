@@ -33,13 +33,14 @@ enum tag_class {
 };
 
 #define F_SECTIONING 0x10 /* article, main, section */
+#define F_ROOT 0x20       /* html, body, main, article: never boilerplate */
 
 static const struct tag {
 	const char *name;
 	unsigned char cls;
 } tags[] = {
-	{ "a", T_A }, { "address", T_PARA }, { "applet", T_DROP }, { "article", T_PARA | F_SECTIONING },
-	{ "aside", T_BOX }, { "audio", T_DROP }, { "blockquote", T_PARA }, { "body", T_PARA },
+	{ "a", T_A }, { "address", T_PARA }, { "applet", T_DROP }, { "article", T_PARA | F_SECTIONING | F_ROOT },
+	{ "aside", T_BOX }, { "audio", T_DROP }, { "blockquote", T_PARA }, { "body", T_PARA | F_ROOT },
 	{ "br", T_BR }, { "button", T_DROP }, { "canvas", T_DROP }, { "caption", T_PARA },
 	{ "center", T_PARA }, { "datalist", T_DROP }, { "dd", T_LINE }, { "details", T_PARA },
 	{ "dialog", T_BOX }, { "dir", T_UL }, { "div", T_PARA }, { "dl", T_PARA }, { "dt", T_LINE },
@@ -47,8 +48,8 @@ static const struct tag {
 	{ "footer", T_HF }, { "form", T_BOX }, { "frame", T_DROP }, { "frameset", T_DROP },
 	{ "h1", T_PARA }, { "h2", T_PARA }, { "h3", T_PARA }, { "h4", T_PARA }, { "h5", T_PARA },
 	{ "h6", T_PARA }, { "head", T_DROP }, { "header", T_HF }, { "hgroup", T_PARA },
-	{ "hr", T_PARA }, { "html", T_PARA }, { "iframe", T_DROP }, { "input", T_DROP },
-	{ "legend", T_PARA }, { "li", T_LI }, { "main", T_PARA | F_SECTIONING }, { "map", T_DROP },
+	{ "hr", T_PARA }, { "html", T_PARA | F_ROOT }, { "iframe", T_DROP }, { "input", T_DROP },
+	{ "legend", T_PARA }, { "li", T_LI }, { "main", T_PARA | F_SECTIONING | F_ROOT }, { "map", T_DROP },
 	{ "math", T_DROP }, { "menu", T_BOX }, { "nav", T_BOX }, { "noembed", T_DROP },
 	{ "noframes", T_DROP }, { "noscript", T_DROP }, { "object", T_DROP }, { "ol", T_OL },
 	{ "optgroup", T_DROP }, { "option", T_DROP }, { "p", T_PARA }, { "pre", T_PRE },
@@ -90,10 +91,11 @@ typedef struct piece {
 } piece;
 
 typedef struct elem {
-	unsigned char cls, sect, link, committed, structural, pre, list;
+	unsigned char cls, sect, root, link, committed, structural, pre, list;
 	long next;              /* ol: the next item's number */
 	uint64_t seq;           /* hold queue position at its start */
 	uint64_t text, linktext; /* non-space text bytes inside it, in off-page links */
+	uint64_t dropped;       /* of its text, in boilerplate dropped inside it */
 	int line_text, last;    /* line state at its start */
 	unsigned long lines;
 	int prefix_len;
@@ -150,7 +152,7 @@ struct bp_html {
 	elem stack[BP_HTML_DEPTH_MAX];
 	unsigned long depth;    /* open elements; stack[0] is the document */
 	unsigned long drop_depth;
-	unsigned in_link, in_pre, sect;
+	unsigned in_link, in_pre, sect, in_li;
 
 	/* the line being built */
 	int line_text, last;
@@ -318,7 +320,8 @@ static void end_line(bp_html *h, uint64_t raw)
 		h->np = k;
 		h->seal = 1;
 		h->last = h->line_last;
-		top(h)->linktext += h->line_textc - h->line_link;
+		top(h)->dropped += h->line_textc;
+		top(h)->linktext -= h->line_link;
 		h->rep.dropped++;
 		return;
 	}
@@ -658,7 +661,7 @@ static void set_prefix(bp_html *h, elem *list, const xmlChar **atts, uint64_t ra
 static void sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
 {
 	bp_html *h = ctx;
-	unsigned cls = tag_class(name) & 0x0F, sect = tag_class(name) & F_SECTIONING;
+	unsigned flags = tag_class(name), cls = flags & 0x0F, sect = flags & F_SECTIONING;
 	uint64_t raw;
 	elem *e, *parent;
 
@@ -708,14 +711,15 @@ static void sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
 	case T_INLINE:
 	case T_A:
 		break;
-	default:
-		boundary(h, 1, raw);
+	default: /* inside a list item, blocks do not leave blank lines */
+		boundary(h, !h->in_li, raw);
 		break;
 	}
 	e = &h->stack[h->depth];
 	memset(e, 0, sizeof(*e));
 	e->cls = (unsigned char)cls;
 	e->sect = sect ? 1 : 0;
+	e->root = flags & F_ROOT ? 1 : 0;
 	e->seq = h->base + h->np;
 	e->line_text = h->line_text;
 	e->last = h->last;
@@ -736,18 +740,24 @@ static void sax_start(void *ctx, const xmlChar *name, const xmlChar **atts)
 	} else if (cls == T_LI) {
 		set_prefix(h, parent->list ? parent : NULL, atts, raw);
 		e->prefix_len = h->prefix_len;
+		h->in_li++;
 	}
 }
 
-/* Whether a closing block is boilerplate: furniture without structure, or
- * text that is mostly links to other pages. */
+/* Whether a closing block is boilerplate: furniture without structure,
+ * text that is mostly links to other pages, or only a caption left of
+ * boilerplate ("Related news" over a list of links). */
 static int boilerplate(const elem *e)
 {
-	if (e->structural || e->committed)
+	uint64_t kept = e->text - e->dropped;
+
+	if (e->structural || e->committed || e->root)
 		return 0;
 	if (e->cls == T_BOX)
 		return 1;
-	return is_block(e->cls) && link_dense(e->text, e->linktext);
+	if (!is_block(e->cls))
+		return 0;
+	return link_dense(kept, e->linktext) || (e->dropped > kept && kept < 80);
 }
 
 static void sax_end(void *ctx, const xmlChar *name)
@@ -777,12 +787,13 @@ static void sax_end(void *ctx, const xmlChar *name)
 	if (e->cls == T_LI) {
 		boundary(h, 0, raw);
 		h->prefix_len = 0;
+		h->in_li--;
 	} else if (e->cls == T_OL || e->cls == T_UL) {
 		boundary(h, parent->cls != T_LI, raw);
 	} else if (e->cls == T_LINE) {
 		boundary(h, 0, raw);
 	} else if (is_block(e->cls)) {
-		boundary(h, 1, raw);
+		boundary(h, !h->in_li, raw);
 	}
 	if (e->link)
 		h->in_link--;
@@ -800,12 +811,12 @@ static void sax_end(void *ctx, const xmlChar *name)
 		h->nlcopy = 0;
 		h->prefix_len = 0;
 		h->rep.dropped++;
-		/* for its container it was as good as links */
 		parent->text += e->text;
-		parent->linktext += e->text;
+		parent->dropped += e->text;
 	} else {
 		parent->text += e->text;
 		parent->linktext += e->linktext;
+		parent->dropped += e->dropped;
 		parent->structural |= e->structural;
 		if (e->committed)
 			parent->committed = 1;
@@ -849,7 +860,7 @@ static void push_slice(bp_html *h, int terminate)
 {
 	size_t i;
 	int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
-		   HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC | HTML_PARSE_NOIMPLIED;
+		   HTML_PARSE_NONET | HTML_PARSE_IGNORE_ENC;
 
 	if (h->st != BP_OK)
 		return;
@@ -1307,7 +1318,7 @@ bp_status bp_html_reset(bp_html *h, bp_error *err)
 	memset(&h->stack[0], 0, sizeof(h->stack[0]));
 	h->stack[0].cls = T_PARA;
 	h->depth = h->drop_depth = 0;
-	h->in_link = h->in_pre = h->sect = 0;
+	h->in_link = h->in_pre = h->sect = h->in_li = 0;
 	h->line_text = 0;
 	h->last = LAST_NONE;
 	h->prefix_len = 0;

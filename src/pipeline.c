@@ -10,6 +10,7 @@
 
 #include "bp_html.h"
 #include "bp_input.h"
+#include "bp_mojibake.h"
 #include "bp_offload.h"
 #include "bp_parse.h"
 
@@ -34,6 +35,8 @@ struct bp_pipeline {
 	uint64_t html_pos;     /* input offset after the text fed last */
 	bp_html_report html_told; /* what earlier briefings' warnings already said */
 	bp_tag_warnings tagwarn; /* of the open briefing's blocks, classified in line */
+	bp_mojibake *mojibake;
+	unsigned long repaired, repaired_line; /* mojibake since the last briefing */
 };
 
 static void on_raw(void *ctx, const char *bytes, size_t len, int line_end)
@@ -130,7 +133,21 @@ static void html_warnings(bp_pipeline *pl, bp_briefing *b)
 static bp_status on_line(void *ctx, const bp_line *line, bp_error *err)
 {
 	bp_pipeline *pl = ctx;
-	return bp_parser_line(pl->parser, line, err);
+	bp_line fixed;
+	bp_status st;
+	int r = bp_mojibake_line(pl->mojibake, line, &fixed);
+
+	if (r == 0)
+		return bp_parser_line(pl->parser, line, err);
+	if (r < 0)
+		return bp_error_set(err, BP_ERR_NOMEM, NULL, line->lineno, "out of memory");
+	bp_tokenizer_classify(pl->cues, &fixed);
+	st = bp_parser_line(pl->parser, &fixed, err);
+	/* after the line: a title line closes the briefing before it first */
+	if (pl->repaired == 0)
+		pl->repaired_line = line->lineno;
+	pl->repaired += (unsigned long)r;
+	return st;
 }
 
 static void on_cut(void *ctx, enum bp_cut where)
@@ -165,6 +182,7 @@ static bp_status on_briefing(void *ctx, const bp_briefing *b, bp_error *err)
 {
 	bp_pipeline *pl = ctx;
 	bp_source_info src;
+	bp_briefing with;
 
 	if (pl->have_closed) {
 		src = pl->closed;
@@ -174,10 +192,17 @@ static bp_status on_briefing(void *ctx, const bp_briefing *b, bp_error *err)
 	}
 	src.path = pl->path;
 	src.format = pl->format;
-	if (pl->is_html || (!pl->offload && pl->tagwarn.nlimited)) {
-		bp_briefing with = *b; /* shallow: only its warnings change */
+	if (pl->is_html || pl->repaired || (!pl->offload && pl->tagwarn.nlimited)) {
+		with = *b; /* shallow: only its warnings change */
 		if (pl->is_html)
 			html_warnings(pl, &with);
+		if (pl->repaired) {
+			char msg[160];
+			snprintf(msg, sizeof(msg), "mojibake (UTF-8 read through another code page) repaired (first on line %lu)",
+				 pl->repaired_line);
+			add_warning(&with, "mojibake-repaired", pl->repaired, pl->repaired_line, msg);
+			pl->repaired = 0;
+		}
 		if (pl->offload) /* the classifier's warnings join there */
 			return bp_offload_briefing(pl->offload, &with, &src, err);
 		bp_tag_warnings_move(&pl->tagwarn, &with);
@@ -239,11 +264,12 @@ bp_pipeline *bp_pipeline_new_emitter(const bp_options *opts, const bp_cues *cues
 	pl->digest = bp_digest_new();
 	pl->readbuf = malloc(BP_READ_CHUNK);
 	pl->html = bp_html_new(on_html_text, on_html_keep, on_html_raw, pl);
+	pl->mojibake = bp_mojibake_new();
 	if (rules && use_thread(opts->threads) && pl->emitter)
 		pl->offload = bp_offload_new(rules, pl->emitter);
 	else if (rules)
 		pl->classifier = bp_classifier_new(rules);
-	if (!pl->tok || !pl->parser || !pl->emitter || !pl->digest || !pl->readbuf || !pl->html ||
+	if (!pl->tok || !pl->parser || !pl->emitter || !pl->digest || !pl->readbuf || !pl->html || !pl->mojibake ||
 	    (rules && !pl->classifier && !pl->offload)) {
 		bp_pipeline_free(pl);
 		return NULL;
@@ -264,6 +290,7 @@ void bp_pipeline_free(bp_pipeline *pl)
 	bp_classifier_free(pl->classifier);
 	free(pl->readbuf);
 	bp_html_free(pl->html);
+	bp_mojibake_free(pl->mojibake);
 	free(pl);
 }
 
@@ -277,6 +304,7 @@ static void begin(bp_pipeline *pl, const char *path)
 	pl->path = path;
 	pl->format = "text";
 	pl->is_html = 0;
+	pl->repaired = 0;
 }
 
 static bp_status check_format(bp_pipeline *pl, const char *bytes, size_t len, const char *path,
