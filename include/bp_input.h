@@ -25,7 +25,9 @@ typedef enum bp_format {
 } bp_format;
 
 /* Looks at the first bytes of an input (at most BP_SNIFF_BYTES of them; at
- * end of input, all of it). */
+ * end of input, all of it). HTML by content: after a BOM, white space and
+ * comments, a doctype, <html>, <head>, <body>, <meta>, <title>, or the
+ * first tag of a fragment (<div>, <table>, <p>, <article>, <section>, <h1>). */
 bp_format bp_input_sniff(const char *bytes, size_t len);
 
 /* Opens path for reading ("-" is stdin, returned as fd 0). Fails with

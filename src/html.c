@@ -133,6 +133,13 @@ struct bp_html {
 	int nu8;
 	uint64_t u8raw;
 	int skipping;           /* past BP_HTML_LAG_MAX: input dropped to '<' or '>' */
+	int ts;                 /* tag scanner state (scan_tags) */
+	char tname[12];         /* the tag's name, lower case, cut to fit */
+	int ntname, tend;       /* its length; an end tag */
+	const char *rawend;     /* in script or style: the end tag that ends it */
+	int nmatch;             /* bytes of "-->" or of rawend matched */
+	size_t safe;            /* where the slice may end: outside any tag */
+	size_t tagstart;        /* slice index of the tag's '<', or SIZE_MAX */
 
 	/* decoded bytes */
 	uint64_t lx;            /* decoded bytes produced */
@@ -145,7 +152,7 @@ struct bp_html {
 
 	/* input kept for raw_upto */
 	char *rhold;
-	size_t rcap, rlen;
+	size_t rcap, rlen, rstart; /* rhold[rstart, rstart + rlen) */
 	uint64_t rbase;         /* input offset of rhold[0] */
 
 	/* elements */
@@ -486,11 +493,21 @@ static void put_decoded(bp_html *h, const char *s, size_t n, uint64_t lx)
 	size_t i = 0;
 
 	while (i < n) {
-		uint64_t raw = map_raw(h, lx + i);
-		size_t j = i + 1;
-		/* extend while the map keeps raw running with lx */
-		while (j < n && map_raw(h, lx + j) == raw + (j - i))
-			j++;
+		uint64_t raw = map_raw(h, lx + i), next = UINT64_MAX;
+		size_t lo = h->ahead, hi = h->na, j;
+		/* the run lasts to the next anchor after lx + i */
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+			if (h->amap[mid].lx <= lx + i)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < h->na)
+			next = h->amap[lo].lx;
+		j = next - lx < n ? (size_t)(next - lx) : n;
+		if (j <= i)
+			j = i + 1;
 		put_text(h, s + i, j - i, raw);
 		i = j;
 	}
@@ -856,7 +873,8 @@ static void quiet(void *ctx, const char *msg, ...)
 
 /* ---- slices into libxml2 ------------------------------------------------------- */
 
-static void push_slice(bp_html *h, int terminate)
+/* Pushes the first n bytes of the slice to libxml2; the rest moves up. */
+static void push_slice(bp_html *h, size_t n, int terminate)
 {
 	size_t i;
 	int opts = HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING |
@@ -875,11 +893,14 @@ static void push_slice(bp_html *h, int terminate)
 		h->px->vctxt.error = quiet;
 		h->px->vctxt.warning = quiet;
 	}
-	for (i = 0; i < h->nslice; i++)
+	for (i = 0; i < n; i++)
 		h->win[(h->pushed + i) & (WINDOW - 1)] = (unsigned char)h->slice[i];
-	h->pushed += h->nslice;
-	htmlParseChunk(h->px, h->slice, (int)h->nslice, terminate);
-	h->nslice = 0;
+	h->pushed += n;
+	htmlParseChunk(h->px, h->slice, (int)n, terminate);
+	memmove(h->slice, h->slice + n, h->nslice - n);
+	h->nslice -= n;
+	h->safe = 0;
+	h->tagstart = h->tagstart != (size_t)-1 && h->tagstart >= n ? h->tagstart - n : (size_t)-1;
 }
 
 /* Whether libxml2 holds too much it cannot parse yet. */
@@ -887,6 +908,174 @@ static int lagging(bp_html *h)
 {
 	long c = h->px ? xmlByteConsumed(h->px) : 0;
 	return c >= 0 && h->pushed - (uint64_t)c > BP_HTML_LAG_MAX;
+}
+
+/*
+ * libxml2 2.9's push parser looks ahead for the '>' of a start tag with
+ * its own count of quotes and, when that look-ahead spans two pushes, loses
+ * the quote it was in: one stray quote in a tag (the `<a href="#top""
+ * rel="111">` debris of saved pages) then makes it wait for the end of the
+ * page, holding all of it. Its real attribute parser skips such a quote as
+ * junk, so here it becomes a space before libxml2 sees it (same length: the
+ * offsets do not move). A small scanner follows tags, quoted values,
+ * comments and script/style text to tell which quotes are stray.
+ */
+enum { TS_TEXT, TS_LT, TS_NAME, TS_ATTRS, TS_EQ, TS_DQ, TS_SQ, TS_UNQ, TS_ENDTAG, TS_BANG,
+       TS_BANG2, TS_COMMENT, TS_DECL, TS_DECLQ, TS_RAW };
+
+static int alpha(unsigned char c)
+{
+	return (c | 32) >= 'a' && (c | 32) <= 'z';
+}
+
+static void tag_end(bp_html *h)
+{
+	h->ts = TS_TEXT;
+	if (h->tend)
+		return;
+	h->tname[h->ntname] = '\0';
+	if (strcmp(h->tname, "script") == 0)
+		h->rawend = "</script";
+	else if (strcmp(h->tname, "style") == 0)
+		h->rawend = "</style";
+	else
+		return;
+	h->ts = TS_RAW;
+	h->nmatch = 0;
+}
+
+static void scan_tags(bp_html *h, char *s, size_t n, size_t at)
+{
+	size_t i;
+	char *slice = s - at;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (h->ts == TS_TEXT && c == '<' && at + i > 0)
+			h->safe = at + i; /* a push may end here, before a tag */
+		switch (h->ts) {
+		case TS_TEXT:
+			if (c == '<') {
+				h->ts = TS_LT;
+				h->tagstart = at + i;
+			}
+			break;
+		case TS_LT:
+			h->ntname = 0;
+			h->tend = 0;
+			if (alpha(c)) {
+				h->tname[h->ntname++] = (char)(c | 32);
+				h->ts = TS_NAME;
+			} else if (c == '/') {
+				h->ts = TS_ENDTAG;
+			} else if (c == '!') {
+				h->ts = TS_BANG;
+			} else if (c == '?') {
+				h->ts = TS_DECL;
+			} else if (c != '<') {
+				h->ts = TS_TEXT;
+			}
+			break;
+		case TS_NAME:
+			if (c == '>') {
+				tag_end(h);
+			} else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '/') {
+				h->ts = TS_ATTRS;
+			} else if (h->ntname < (int)sizeof(h->tname) - 1) {
+				h->tname[h->ntname++] = (char)(alpha(c) ? (c | 32) : c);
+			}
+			break;
+		case TS_ATTRS:
+			if (c == '>')
+				tag_end(h);
+			else if (c == '=')
+				h->ts = TS_EQ;
+			else if (c == '"' || c == '\'')
+				s[i] = ' '; /* stray */
+			break;
+		case TS_EQ:
+			if (c == '"')
+				h->ts = TS_DQ;
+			else if (c == '\'')
+				h->ts = TS_SQ;
+			else if (c == '>')
+				tag_end(h);
+			else if (!(c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'))
+				h->ts = TS_UNQ;
+			break;
+		case TS_UNQ:
+			if (c == '>')
+				tag_end(h);
+			else if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f')
+				h->ts = TS_ATTRS;
+			else if (c == '"' || c == '\'')
+				s[i] = ' ';
+			break;
+		case TS_DQ:
+			if (c == '"')
+				h->ts = TS_ATTRS;
+			break;
+		case TS_SQ:
+			if (c == '\'')
+				h->ts = TS_ATTRS;
+			break;
+		case TS_ENDTAG:
+			if (c != '>') {
+				if (h->ntname < (int)sizeof(h->tname) - 1)
+					h->tname[h->ntname++] = (char)(alpha(c) ? (c | 32) : c);
+				break;
+			}
+			h->ts = TS_TEXT;
+			h->tname[h->ntname] = '\0';
+			/* libxml2 reads nothing after </html> or </body> (the next
+			 * page of a concatenated stream, stray end tags): they go,
+			 * the elements close at the end */
+			if ((strcmp(h->tname, "html") == 0 || strcmp(h->tname, "body") == 0) &&
+			    h->tagstart != (size_t)-1)
+				memset(slice + h->tagstart, ' ', at + i + 1 - h->tagstart);
+			break;
+		case TS_BANG:
+			h->ts = c == '-' ? TS_BANG2 : TS_DECL;
+			if (c == '>')
+				h->ts = TS_TEXT;
+			break;
+		case TS_BANG2:
+			h->ts = c == '-' ? TS_COMMENT : TS_DECL;
+			h->nmatch = 0;
+			if (c == '>')
+				h->ts = TS_TEXT;
+			break;
+		case TS_COMMENT:
+			if (c == '>' && h->nmatch >= 2)
+				h->ts = TS_TEXT;
+			h->nmatch = c == '-' ? h->nmatch + 1 : 0;
+			break;
+		case TS_DECL:
+			if (c == '>')
+				h->ts = TS_TEXT;
+			else if (c == '"' || c == '\'') {
+				h->tname[0] = (char)c;
+				h->ts = TS_DECLQ;
+			}
+			break;
+		case TS_DECLQ:
+			if (c == (unsigned char)h->tname[0])
+				h->ts = TS_DECL;
+			break;
+		case TS_RAW:
+			if ((char)(h->nmatch ? c | 32 : c) == h->rawend[h->nmatch] ||
+			    (h->nmatch == 1 && c == '/')) {
+				if (h->rawend[++h->nmatch] == '\0') {
+					h->ts = TS_ENDTAG;
+					h->nmatch = 0;
+					h->ntname = 0;
+				}
+			} else {
+				h->nmatch = c == '<' ? 1 : 0;
+			}
+			break;
+		}
+	}
 }
 
 /* Decoded bytes s[0, n) standing for input from raw on (one input byte per
@@ -911,12 +1100,15 @@ static void decoded(bp_html *h, const char *s, size_t n, uint64_t raw)
 		}
 		map_add(h, h->lx, raw);
 		memcpy(h->slice + h->nslice, s + i, m);
+		scan_tags(h, h->slice + h->nslice, m, h->nslice);
 		h->nslice += m;
 		h->lx += m;
 		raw += m;
 		i += m;
 		if (h->nslice == BP_HTML_SLICE) {
-			push_slice(h, 0);
+			/* never in the middle of a tag: libxml2 2.9 can lose track of
+			 * a quoted value when its look-ahead spans two pushes */
+			push_slice(h, h->safe ? h->safe : h->nslice, 0);
 			if (lagging(h)) {
 				if (h->rep.skipped == 0)
 					h->rep.first_line[2] = h->rep.lines + 1;
@@ -1173,11 +1365,15 @@ static void keep_raw(bp_html *h, const char *s, size_t n)
 	}
 	if (h->rlen + n > BP_HTML_RAW_HOLD)
 		bp_html_raw_upto(h, h->rbase + (h->rlen + n - BP_HTML_RAW_HOLD), 0);
+	if (h->rstart + h->rlen + n > h->rcap && h->rstart > 0) { /* compact: amortized */
+		memmove(h->rhold, h->rhold + h->rstart, h->rlen);
+		h->rstart = 0;
+	}
 	if (!grow((void **)&h->rhold, &h->rcap, h->rlen + n, 1)) {
 		fail(h, BP_ERR_NOMEM);
 		return;
 	}
-	memcpy(h->rhold + h->rlen, s, n);
+	memcpy(h->rhold + h->rstart + h->rlen, s, n);
 	h->rlen += n;
 }
 
@@ -1189,8 +1385,8 @@ void bp_html_raw_upto(bp_html *h, uint64_t upto, int line_end)
 		return;
 	if (upto > h->rbase)
 		n = upto - h->rbase < h->rlen ? (size_t)(upto - h->rbase) : h->rlen;
-	h->raw_fn(h->ctx, n ? h->rhold : "", n, line_end);
-	memmove(h->rhold, h->rhold + n, h->rlen - n);
+	h->raw_fn(h->ctx, n ? h->rhold + h->rstart : "", n, line_end);
+	h->rstart = h->rlen == n ? 0 : h->rstart + n;
 	h->rlen -= n;
 	h->rbase += n;
 }
@@ -1247,7 +1443,7 @@ bp_status bp_html_finish(bp_html *h, bp_error *err)
 		decoded_char(h, "\xEF\xBF\xBD", 3, h->u8raw, 1);
 	}
 	map_add(h, h->lx, h->raw_pos);
-	push_slice(h, 1);
+	push_slice(h, h->nslice, 1);
 	while (h->depth > 0 && h->st == BP_OK) /* whatever libxml2 left open */
 		sax_end(h, (const xmlChar *)"");
 	boundary(h, 0, h->raw_pos);
@@ -1309,11 +1505,14 @@ bp_status bp_html_reset(bp_html *h, bp_error *err)
 	h->nsniff = h->npend = 0;
 	h->nu8 = 0;
 	h->skipping = 0;
+	h->ts = TS_TEXT;
+	h->nmatch = 0;
+	h->tagstart = (size_t)-1;
 	h->lx = 0;
 	h->na = h->ahead = 0;
 	h->nslice = 0;
 	h->pushed = 0;
-	h->rlen = 0;
+	h->rlen = h->rstart = 0;
 	h->rbase = 0;
 	memset(&h->stack[0], 0, sizeof(h->stack[0]));
 	h->stack[0].cls = T_PARA;

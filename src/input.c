@@ -26,6 +26,26 @@ static int ieq_prefix(const char *s, size_t n, const char *lit)
 	return 1;
 }
 
+/* Where the first lit in s[0, n) ends, or NULL. */
+static const char *memmem_end(const char *s, size_t n, const char *lit)
+{
+	size_t i, m = strlen(lit);
+	for (i = 0; i + m <= n; i++)
+		if (memcmp(s + i, lit, m) == 0)
+			return s + i + m;
+	return NULL;
+}
+
+/* An <html tag in s[0, n) (an XHTML page after its XML declaration). */
+static int has_html_tag(const char *s, size_t n)
+{
+	size_t i;
+	for (i = 0; i + 5 <= n; i++)
+		if (s[i] == '<' && ieq_prefix(s + i, n - i, "<html"))
+			return 1;
+	return 0;
+}
+
 /* Length of a valid UTF-8 sequence at s, 0 when invalid, -1 when cut off. */
 static int utf8_len(const unsigned char *s, size_t n)
 {
@@ -87,12 +107,26 @@ bp_format bp_input_sniff(const char *bytes, size_t len)
 	i = 0;
 	if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
 		i = 3;
-	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
-		i++;
+	for (;;) { /* white space and comments before the first tag */
+		const char *end;
+		while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+			i++;
+		if (!ieq_prefix(bytes + i, n - i, "<!--"))
+			break;
+		end = memmem_end(bytes + i, n - i, "-->");
+		if (!end)
+			break;
+		i = (size_t)(end - bytes);
+	}
 	if (ieq_prefix(bytes + i, n - i, "<!doctype html") || ieq_prefix(bytes + i, n - i, "<html") ||
 	    ieq_prefix(bytes + i, n - i, "<head") || ieq_prefix(bytes + i, n - i, "<body") ||
-	    (ieq_prefix(bytes + i, n - i, "<?xml") && len >= 6 &&
-	     strstr(bytes + i, "<html") != NULL))
+	    ieq_prefix(bytes + i, n - i, "<meta") || ieq_prefix(bytes + i, n - i, "<title") ||
+	    ieq_prefix(bytes + i, n - i, "<div") || ieq_prefix(bytes + i, n - i, "<table") ||
+	    ieq_prefix(bytes + i, n - i, "<p>") || ieq_prefix(bytes + i, n - i, "<p ") ||
+	    ieq_prefix(bytes + i, n - i, "<article") || ieq_prefix(bytes + i, n - i, "<section") ||
+	    ieq_prefix(bytes + i, n - i, "<h1") ||
+	    ((ieq_prefix(bytes + i, n - i, "<?xml") || ieq_prefix(bytes + i, n - i, "<!doctype")) &&
+	     has_html_tag(bytes + i, n - i)))
 		return BP_FORMAT_HTML;
 	return BP_FORMAT_TEXT;
 }

@@ -106,3 +106,182 @@ if [ $rc = 0 ] && cmp -s "$D/mixed.jsonl" "$D/mixed-each.jsonl"; then
 else
 	fail mixed-inputs "exit $rc; a text and two pages in one run differ from one run each" "$(head -n 3 "$D/mixed.err")"
 fi
+
+# ---- broken pages: each parses, or fails with one line naming the file, in
+# bounded time and memory ---------------------------------------------------
+cd "$D" || exit 1
+MAX_RSS_KB=65536
+page=$BP_ROOT/tests/cases/$(ls "$BP_ROOT/tests/cases" | grep 'page\.html$' | head -n 1)
+# run NAME ARGS...: NAME.out, NAME.err, NAME.rc, NAME.time ("seconds KB")
+run() {
+	n=$1
+	shift
+	timeout 120 /usr/bin/time -f '%e %M' -o "$n.time" nice "$BIN" "$@" > "$n.out" 2> "$n.err"
+	echo $? > "$n.rc"
+}
+# bounded NAME SECONDS: ran under SECONDS and MAX_RSS_KB
+bounded() {
+	t=$(tail -n 1 "$1.time")
+	if ! awk -v s="${t% *}" -v l="$2" 'BEGIN { exit !(s < l) }'; then
+		fail "$1" "took ${t% *}s, limit ${2}s"
+		return 1
+	fi
+	if [ "${t#* }" -ge "$MAX_RSS_KB" ]; then
+		fail "$1" "peak RSS ${t#* } KB, limit $MAX_RSS_KB KB"
+		return 1
+	fi
+	return 0
+}
+cat > shape.py <<'PYEOF'
+import json, sys
+# shape.py A B: the records of A have the structure of B's
+def shape(path):
+    recs = [json.loads(l) for l in open(path, encoding="utf-8")]
+    b = [r for r in recs if r["type"] == "briefing"]
+    return (len(recs), [(a["n"], a["title"]) for x in b for a in x["agenda"]],
+            [(r["type"], r.get("heading"), r.get("speaker"), r["text"][:60]) for r in recs if r["type"] != "briefing"])
+a, b = shape(sys.argv[1]), shape(sys.argv[2])
+if a != b:
+    print("records:", a[0], "expected", b[0])
+    print("agenda differs" if a[1] != b[1] else "blocks differ")
+    for x, y in zip(a[2], b[2]):
+        if x != y:
+            print(" ", x, "\n  expected", y)
+            break
+    sys.exit(1)
+PYEOF
+# same NAME: exit 0, no stderr, and the structure of the page's records
+same() {
+	if [ "$(cat "$1.rc")" != 0 ] || [ -s "$1.err" ]; then
+		fail "$1" "exit $(cat "$1.rc")" "$(head -n 3 "$1.err")"
+		return 1
+	fi
+	if ! out=$($PY shape.py "$1.out" good.out); then
+		fail "$1" "$out"
+		return 1
+	fi
+	return 0
+}
+"$BIN" --no-classify "$page" > good.out 2>/dev/null
+cat > broken.py <<'PYEOF'
+import random, re, sys
+page = open(sys.argv[1], "rb").read()
+random.seed(8)
+# unclosed tags: no end tag of p, li, div, td, h1-h6 anywhere
+open("unclosed.html", "wb").write(re.sub(rb"</(p|li|div|td|tr|h[1-6]|ol|ul)>", b"", page))
+# stray end tags between the blocks
+parts = page.split(b"\n")
+stray = [b"</div>", b"</span></b>", b"</table>", b"</li></ol>", b"</p></p>", b"</section>", b"</html>"]
+open("stray.html", "wb").write(b"\n".join(p + (random.choice(stray) if i > 40 and i % 3 == 0 else b"")
+                                          for i, p in enumerate(parts)))
+# "Back to top" debris of every kind seen
+debris = [b'<p>" rel="111"&gt;Back to top</p>', b'<p><a rel="111">Back to top</a></p>',
+          b'<p><a href="#top"" rel="111">Back to top</a></p>', b'<p>Back to top</p>']
+n = [0]
+def pick(m):
+    n[0] += 1
+    return debris[n[0] % len(debris)]
+open("debris.html", "wb").write(re.sub(rb'<p class="back">.*?</p>', pick, page))
+# truncated in the middle of a tag, two thirds in
+cut = page.find(b"<p", len(page) * 2 // 3) + 3
+open("truncated.html", "wb").write(page[:cut])
+# 100,000 nested divs around the content
+body = page.index(b"<main>")
+open("nested.html", "wb").write(page[:body] + b"<div>" * 100000 + page[body:] + b"</div>" * 100000)
+# entity expansion: an internal subset (never expanded by an HTML parser)
+# and a million character references
+laughs = b'<!DOCTYPE html [<!ENTITY lol "lol">' + b"".join(
+    b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i > 1 else b"&lol;") * 10) for i in range(1, 10)) + b"]>"
+open("entities.html", "wb").write(laughs + page[page.index(b"<html"):].replace(
+    b"<main>", b"<main><p>" + b"&lol9;" * 1000 + b"&amp;&#x41;&#65;" * 1000000 + b"</p>"))
+# a page that is not a briefing
+open("notes.html", "wb").write(b"<!DOCTYPE html><html><body><nav><a href='/'>Home</a></nav>"
+                               b"<h1>Press releases</h1><p>Nothing here is a briefing.</p></body></html>")
+PYEOF
+$PY broken.py "$page"
+for n in unclosed stray debris; do
+	run $n --no-classify $n.html
+	same $n && bounded $n 20 && ok $n
+done
+run truncated --no-classify truncated.html
+if [ "$(cat truncated.rc)" = 0 ] && [ "$(tail -n 1 truncated.out | cut -c1-19)" = '{"type":"briefing",' ] &&
+	[ "$(wc -l < truncated.out)" -gt 5 ] && bounded truncated 20; then
+	ok truncated
+else
+	fail truncated "exit $(cat truncated.rc), $(wc -l < truncated.out) records" "$(head -n 3 truncated.err)"
+fi
+run nested --no-classify nested.html
+if [ "$(cat nested.rc)" = 0 ] && bounded nested 30 && grep -q '"code":"html-too-deep"' nested.out &&
+	[ "$(grep -c '"type":"statement"' nested.out)" = "$(grep -c '"type":"statement"' good.out)" ]; then
+	ok nested-100000
+else
+	fail nested-100000 "exit $(cat nested.rc), $(grep -c '"type":"statement"' nested.out) statements" "$(head -n 3 nested.err)"
+fi
+run entities --no-classify entities.html
+if [ "$(cat entities.rc)" = 0 ] && bounded entities 30 && ! grep -q "lollol" entities.out; then
+	ok entities
+else
+	fail entities "exit $(cat entities.rc)" "$(head -n 3 entities.err)"
+fi
+run notes --no-classify notes.html
+if [ "$(cat notes.rc)" = 1 ] && [ "$(cat notes.err)" = "briefparse: 'notes.html': no briefing found" ]; then
+	ok not-a-briefing
+else
+	fail not-a-briefing "exit $(cat notes.rc): $(cat notes.err)"
+fi
+# a bad page among good inputs: the others still come out
+run mixed-bad --no-classify "$page" notes.html "$BP_ROOT/tests/cases/seed-001.txt"
+"$BIN" --no-classify "$BP_ROOT/tests/cases/seed-001.txt" > seed-001.out
+if [ "$(cat mixed-bad.rc)" = 1 ] && cat good.out seed-001.out | cmp -s - mixed-bad.out; then
+	ok mixed-bad
+else
+	fail mixed-bad "exit $(cat mixed-bad.rc); other inputs' records missing"
+fi
+# two saved pages in one stream (cat a.html b.html | briefparse): both briefings
+cat "$page" "$BP_ROOT/tests/cases/seed-004.table.html" > concat.html
+run concat --no-classify - < concat.html
+"$BIN" --no-classify "$BP_ROOT/tests/cases/seed-004.table.html" > seed-004.out
+if [ "$(cat concat.rc)" = 0 ] && [ "$(grep -c '"type":"briefing"' concat.out)" = 2 ] &&
+	[ "$(grep -c '"type":"statement"' concat.out)" = $(($(grep -c '"type":"statement"' good.out) + $(grep -c '"type":"statement"' seed-004.out))) ]; then
+	ok concatenated-pages
+else
+	fail concatenated-pages "exit $(cat concat.rc), $(grep -c '"type":"briefing"' concat.out) briefings" "$(head -n 3 concat.err)"
+fi
+rm -f unclosed.* stray.* debris.* truncated.* nested.* entities.* concat.*
+
+# memory is flat with page size: a 1 MB and a 100 MB page (the fixture with
+# filler paragraphs), peak RSS within 1 MB of each other
+cat > big.py <<'PYEOF'
+import sys
+page = open(sys.argv[1], "rb").read()
+head, tail = page[: page.index(b"<footer")], page[page.index(b"<footer"):]
+para = (b"<p>Filler paragraph about the situation in Syria and the work of the UN Security Council, "
+        b"with <b>bold</b> and <a href='/x'>linked</a> words &amp; an entity.</p>\n")
+for name, size in (("page-1mb.html", 1 << 20), ("page-100mb.html", 100 << 20)):
+    with open(name, "wb") as f:
+        f.write(head)
+        n = len(head) + len(tail)
+        block = para * 1000
+        while n + len(block) < size:
+            f.write(block)
+            n += len(block)
+        while n + len(para) < size:
+            f.write(para)
+            n += len(para)
+        f.write(tail)
+PYEOF
+nice $PY big.py "$page"
+run page-1mb --no-classify page-1mb.html
+run page-100mb --no-classify page-100mb.html
+if [ "$(cat page-1mb.rc)" = 0 ] && [ "$(cat page-100mb.rc)" = 0 ] && bounded page-100mb 120; then
+	a=$(tail -n 1 page-1mb.time)
+	b=$(tail -n 1 page-100mb.time)
+	if [ $((${b#* } - ${a#* })) -le 1024 ]; then
+		ok "memory-flat (1 MB page ${a#* } KB, 100 MB page ${b#* } KB in ${b% *}s)"
+	else
+		fail memory-flat "peak RSS ${a#* } KB for 1 MB, ${b#* } KB for 100 MB"
+	fi
+else
+	fail memory-flat "exit $(cat page-1mb.rc) / $(cat page-100mb.rc)" "$(head -n 3 page-100mb.err)"
+fi
+rm -f page-1mb.* page-100mb.*

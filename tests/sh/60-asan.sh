@@ -38,8 +38,9 @@ done
 
 # golden cases, whole and in 7-byte chunks
 cd "$BP_ROOT/tests/cases" || exit 1
-for in in *.txt; do
+for in in *.txt *.html; do
 	name=${in%.txt}
+	name=${name%.html} # saved pages too (tests/sh/35-html.sh)
 	args=""
 	[ -f "$name.args" ] && args=$(cat "$name.args")
 	for c in 0 7; do

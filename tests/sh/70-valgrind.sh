@@ -32,8 +32,9 @@ vg() {
 }
 
 cd "$BP_ROOT/tests/cases" || exit 1
-for in in *.txt; do
+for in in *.txt *.html; do
 	name=${in%.txt}
+	name=${name%.html} # saved pages too (tests/sh/35-html.sh)
 	args=""
 	[ -f "$name.args" ] && args=$(cat "$name.args")
 	# shellcheck disable=SC2086

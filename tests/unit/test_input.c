@@ -23,6 +23,11 @@ TEST(sniff_text_html_binary_utf16)
 	CHECK_INT(SNIFF("caf\xC3\xA9 \xE2\x80\x99 ok\n"), BP_FORMAT_TEXT);
 	CHECK_INT(SNIFF("<!DOCTYPE html><html>"), BP_FORMAT_HTML);
 	CHECK_INT(SNIFF("\xEF\xBB\xBF  \n<HTML lang=en>"), BP_FORMAT_HTML);
+	CHECK_INT(SNIFF("<!-- saved from url=(0042)https://mid.ru/ -->\n<!-- x -->\n<html>"), BP_FORMAT_HTML);
+	CHECK_INT(SNIFF("<?xml version=\"1.0\"?>\n<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0//EN\">\n<html>"), BP_FORMAT_HTML);
+	CHECK_INT(SNIFF("<div class=\"text\"><p>Briefing by</p></div>"), BP_FORMAT_HTML);
+	CHECK_INT(SNIFF("<meta charset=\"utf-8\"><p>x</p>"), BP_FORMAT_HTML);
+	CHECK_INT(SNIFF("<b>not a page</b> but a line of text\n"), BP_FORMAT_TEXT);
 	CHECK_INT(SNIFF("text\0more"), BP_FORMAT_BINARY);
 	CHECK_INT(SNIFF("\xFF\xFEH\0i\0"), BP_FORMAT_UTF16);
 	CHECK_INT(SNIFF("\xFE\xFF\0H\0i"), BP_FORMAT_UTF16);
