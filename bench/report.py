@@ -29,6 +29,8 @@ TARGETS = [
     ("startup", "startup: rules + one 50 KB transcript, mean and median", STARTUP_MAX_S, None),
     ("archive-j2-vs-j1", "archive mode, 2,000 transcripts: -j2 speed-up over -j1", 1.7, None),
     ("archive-noop", "archive mode: a no-op re-run / the -j2 run of the same folder", 0.05, None),
+    ("html-vs-libxml2", "HTML pages, full classification / libxml2 push parser, empty SAX", 0.50, None),
+    ("html-rss", "peak RSS of HTML pages flat: 1 MB and 100 MB streams", RSS_FLAT_KIB, None),
 ]
 
 
@@ -171,6 +173,19 @@ def targets(by):
             t["ok"] = t["value"] <= goal
             t["text"] = (f"{t['value']:.1%}  (no-op {n['median_s'] * 1e3:.0f} ms, -j2 run "
                          f"{j2['median_s']:.2f} s; goal <= {goal:.0%})")
+        elif tid == "html-vs-libxml2" and mbps("html") and mbps("libxml2-sax"):
+            t["value"] = mbps("html") / mbps("libxml2-sax")
+            t["ok"] = t["value"] >= goal
+            t["text"] = (f"{t['value']:.3f}x  (briefparse {mbps('html'):.1f} MB/s, libxml2 with empty "
+                         f"SAX callbacks {mbps('libxml2-sax'):.1f} MB/s; goal >= {goal}x"
+                         f"{cpu_ratio('html', 'libxml2-sax')}"
+                         f"{'; on one thread (-t1) %.3fx' % (mbps('html-1t') / mbps('libxml2-sax')) if mbps('html-1t') else ''})")
+        elif tid == "html-rss" and "html" in by and "html-1m" in by:
+            kib = [by[n]["peak_rss_kib"] for n in ("html-1m", "html")]
+            t["value"] = max(kib) - min(kib)
+            t["ok"] = t["value"] <= goal
+            t["text"] = (f"spread {t['value']} KiB  (1 MB {kib[0] / MIB:.1f} MiB, 100 MB {kib[1] / MIB:.1f} MiB; "
+                         f"flat means <= {goal} KiB)")
         if t["value"] is None:
             t["ok"] = None
             t["text"] = "n/a (a row it needs is missing or failed)"

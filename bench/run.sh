@@ -39,6 +39,11 @@ if [ -z "$seeds" ]; then
 	exit 2
 fi
 cat "$seeds"/*.txt > "$B/corpus.txt" || exit 2
+# the HTML page corpus: the saved-page fixtures (tests/cases/*.html), and the
+# libxml2 baseline that parses them with empty SAX callbacks
+cat tests/cases/*.html > "$B/corpus.html" || exit 2
+# shellcheck disable=SC2046
+cc -O2 -o "$B/libxml2-sax" bench/libxml2-sax.c $(pkg-config --cflags --libs libxml-2.0) || exit 2
 
 # --- the gazetteer: data/ files, or the built-in fallback in bench/gazetteer/
 rules=""
@@ -60,18 +65,20 @@ for f in countries.tsv organizations.tsv; do
 done | awk -F '\t' 'NF >= 3 { t = $3; gsub(/^[ \t]+|[ \t\r]+$/, "", t); if (t != "") print t }' |
 	sort -u > "$B/terms.txt"
 
-# mkstream KEY BYTES: $B/KEY.txt, the corpus repeated (whole copies) to at
-# least BYTES, as one stream; kept between runs while it is up to date.
+# mkstream KEY BYTES [EXT]: $B/KEY.EXT, the corpus.EXT (txt: the seeds,
+# html: the page fixtures) repeated (whole copies) to at least BYTES, as one
+# stream; kept between runs while it is up to date.
 mkstream() {
-	out=$B/$1.txt
-	size=$(wc -c < "$B/corpus.txt")
+	ext=${3:-txt}
+	out=$B/$1.$ext
+	size=$(wc -c < "$B/corpus.$ext")
 	copies=$((($2 + size - 1) / size))
 	if [ -f "$out" ] && [ "$(wc -c < "$out")" -eq $((copies * size)) ] &&
-		cmp -s -n "$size" "$B/corpus.txt" "$out"; then
+		cmp -s -n "$size" "$B/corpus.$ext" "$out"; then
 		return 0
 	fi
 	say "bench: building $out ($copies copies of the $size-byte corpus)"
-	: > "$out.tmp" && cp "$B/corpus.txt" "$out.pow" || return 1
+	: > "$out.tmp" && cp "$B/corpus.$ext" "$out.pow" || return 1
 	k=$copies
 	while [ "$k" -gt 0 ]; do
 		if [ $((k % 2)) -eq 1 ]; then
@@ -145,6 +152,11 @@ EOF
 		fi
 		echo "$out"
 		;;
+	html-*[0-9]m)
+		n=${1#html-}
+		mkstream "$1" $((${n%?} * 1000000)) html || return 1
+		echo "$B/$1.html"
+		;;
 	seed-50k) echo "$seeds/000_94f8377b48e035b3.txt" ;;
 	archive-[0-9]*)
 		mkfolder "$1" "${1#archive-}" || return 1
@@ -169,6 +181,7 @@ input_bytes() {
 # subst COMMAND: the row's command with its placeholders filled in
 subst() {
 	printf '%s\n' "$1" | sed -e "s|{in}|$2|g" -e "s|{bp}|$BP|g" -e "s|{rules}|$rules|g" -e "s|{tmp}|$B|g" -e "s|{db}|$DB|g" \
+		-e "s|{libxml2}|$B/libxml2-sax|g" \
 		-e "s|{terms}|$B/terms.txt|g" -e 's/  */ /g' -e 's/ $//'
 }
 
