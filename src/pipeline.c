@@ -196,11 +196,9 @@ static bp_status on_briefing(void *ctx, const bp_briefing *b, bp_error *err)
 		with = *b; /* shallow: only its warnings change */
 		if (pl->is_html)
 			html_warnings(pl, &with);
-		if (pl->repaired) {
-			char msg[160];
-			snprintf(msg, sizeof(msg), "mojibake (UTF-8 read through another code page) repaired (first on line %lu)",
-				 pl->repaired_line);
-			add_warning(&with, "mojibake-repaired", pl->repaired, pl->repaired_line, msg);
+		if (pl->repaired) { /* no line: a stream's briefing says what the file alone says */
+			add_warning(&with, "mojibake-repaired", pl->repaired, 0,
+				    "mojibake (UTF-8 read through another code page) repaired");
 			pl->repaired = 0;
 		}
 		if (pl->offload) /* the classifier's warnings join there */
