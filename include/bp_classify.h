@@ -100,4 +100,19 @@ void bp_classifier_free(bp_classifier *c);
 bp_status bp_classifier_run(bp_classifier *c, const char *text, size_t len,
 			    size_t heading_len, bp_tags *out, bp_error *err);
 
+/* Explaining the topics, for a user tuning topics.rules (--explain). While
+ * on (off after bp_classifier_new), each run also keeps every topic pattern
+ * that matched, with its weight, and each touched topic's score against its
+ * threshold. bp_classifier_explain writes them for the last run as text
+ * lines ("  match TOPIC WEIGHT at OFFSET \"TEXT\" FILE:LINE: PATTERN",
+ * "  topic TOPIC: raw R, need N (threshold T), ratio Q: given, score S" or
+ * "...: not given: REASON"; format in docs/rules.md) to write(ctx, bytes, n,
+ * err); text is what that run was given. Returns BP_OK, BP_ERR_NOMEM or
+ * write's error. */
+void bp_classifier_set_explain(bp_classifier *c, int on);
+bp_status bp_classifier_explain(const bp_classifier *c, const char *text,
+				bp_status (*write)(void *ctx, const char *bytes, size_t n,
+						   bp_error *err),
+				void *ctx, bp_error *err);
+
 #endif

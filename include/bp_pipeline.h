@@ -21,6 +21,10 @@ typedef struct bp_options {
 	unsigned threads;    /* 1: all in this thread; 2: classify on a second
 				thread (bp_offload.h); 0: 2 when the process may
 				run on two CPUs */
+	bp_write_fn explain; /* non-NULL: explain every block's topics to
+				explain(explain_ctx, ...), as text (see
+				bp_classifier_explain); classifies on this thread */
+	void *explain_ctx;
 } bp_options;
 
 typedef struct bp_pipeline bp_pipeline;

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "bp_classify.h"
+#include "bp_emit.h"
 #include "bp_error.h"
 #include "bp_words.h"
 
@@ -96,5 +97,17 @@ int bp_topic_run_at(bp_topic_run *run, const char *text, size_t len, size_t i,
  * (valid until the next collect or the free); the run starts afresh, with
  * every pattern on again. */
 void bp_topic_run_collect(bp_topic_run *run, size_t len, bp_tags *out);
+
+/* Explanations (--explain). While on, the run keeps every pattern match of
+ * the block (also those past repeat_cap) and, at collect, the verdict on
+ * every topic a match touched; bp_topic_run_clear forgets them (call it
+ * before each block). bp_topic_run_explain writes them, for the block last
+ * collected, as text lines to write(ctx, ...): text is that block's text
+ * (the matches are quoted from it). Returns BP_OK, BP_ERR_NOMEM or write's
+ * error. */
+void bp_topic_run_set_explain(bp_topic_run *run, int on);
+void bp_topic_run_clear(bp_topic_run *run);
+bp_status bp_topic_run_explain(const bp_topic_run *run, const char *text, bp_write_fn write,
+			       void *ctx, bp_error *err);
 
 #endif

@@ -204,10 +204,22 @@ bp_status bp_classifier_run(bp_classifier *c, const char *text, size_t len, size
 	memset(out, 0, sizeof(*out));
 	if (heading_len > len)
 		heading_len = len;
+	bp_topic_run_clear(c->topics);
 	st = scan(c, text, len, heading_len, err);
 	bp_gaz_run_collect(c->gaz, out);
 	bp_topic_run_collect(c->topics, len, out);
 	if (st != BP_OK)
 		memset(out, 0, sizeof(*out));
 	return st;
+}
+
+void bp_classifier_set_explain(bp_classifier *c, int on)
+{
+	bp_topic_run_set_explain(c->topics, on);
+}
+
+bp_status bp_classifier_explain(const bp_classifier *c, const char *text, bp_write_fn write,
+				void *ctx, bp_error *err)
+{
+	return bp_topic_run_explain(c->topics, text, write, ctx, err);
 }

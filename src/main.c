@@ -46,6 +46,9 @@ static const char usage_text[] =
 	"                      cues.tsv from DIR in place of the bundled files of the\n"
 	"                      same name (files DIR lacks stay bundled)\n"
 	"      --list-rules    print the loaded countries, organisations and topics\n"
+	"      --explain       on standard error, for each block: every topic pattern\n"
+	"                      that matched with its weight, and each topic's score\n"
+	"                      against its threshold (for tuning topics.rules)\n"
 	"  -t, --threads N     1: everything on one thread; 2: classify on a second\n"
 	"                      thread while parsing and output go on (the same\n"
 	"                      output); default 2 when it may run on two CPUs\n"
@@ -70,7 +73,7 @@ static const char usage_text[] =
 	"See man briefparse.\n";
 
 typedef struct cli {
-	int pretty, classify, list_rules;
+	int pretty, classify, list_rules, explain;
 	size_t chunk;
 	unsigned threads;
 	const char *rules_dir;
@@ -99,6 +102,17 @@ static bp_status write_stdout(void *ctx, const char *bytes, size_t n, bp_error *
 	return BP_OK;
 }
 
+/* --explain text: flushed after each block's, so that it stays next to
+ * the records around it when both streams go to one terminal or file. */
+static bp_status write_stderr(void *ctx, const char *bytes, size_t n, bp_error *err)
+{
+	(void)ctx;
+	if (fwrite(bytes, 1, n, stderr) != n)
+		return bp_error_set(err, BP_ERR_IO, NULL, 0, "write error on standard error: %s",
+				    strerror(errno));
+	return BP_OK;
+}
+
 static int parse_args(int argc, char **argv, cli *c)
 {
 	static const struct option opts[] = {
@@ -108,6 +122,7 @@ static int parse_args(int argc, char **argv, cli *c)
 		{ "no-classify", no_argument, NULL, 'n' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "list-rules", no_argument, NULL, 'l' },
+		{ "explain", no_argument, NULL, 'e' },
 		{ "chunk-size", required_argument, NULL, 'c' },
 		{ "threads", required_argument, NULL, 't' },
 		{ "output", required_argument, NULL, 'o' },
@@ -148,6 +163,9 @@ static int parse_args(int argc, char **argv, cli *c)
 			break;
 		case 'l':
 			c->list_rules = 1;
+			break;
+		case 'e':
+			c->explain = 1;
 			break;
 		case 'c':
 			errno = 0;
@@ -394,6 +412,8 @@ int main(int argc, char **argv)
 		bp_cues_free(cues);
 		return EXIT_INPUT;
 	}
+	opts.explain = c.explain && c.classify ? write_stderr : NULL;
+	opts.explain_ctx = &c;
 	pl = bp_pipeline_new_emitter(&opts, cues, c.classify ? rules : NULL, emitter);
 	if (!pl) {
 		fprintf(stderr, "briefparse: out of memory\n");

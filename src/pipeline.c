@@ -161,6 +161,22 @@ static void on_cut(void *ctx, enum bp_cut where)
 	pl->have_closed = 1;
 }
 
+/* --explain: a line naming the block (its record id), then the
+ * classifier's explanation. */
+static bp_status explain_block(bp_pipeline *pl, const bp_block *b, bp_error *err)
+{
+	static const char *const kinds[] = {"statement", "question", "answer"};
+	char head[256];
+	int n = snprintf(head, sizeof(head), "explain %s/%c%u (%s, line %lu, %zu bytes)\n",
+			 b->briefing_id, b->type == BP_BLOCK_STATEMENT ? 's' : 't', b->seq,
+			 kinds[b->type], b->line, b->len);
+	bp_status st = pl->opts.explain(pl->opts.explain_ctx, head,
+					n < 0 ? 0 : (size_t)n < sizeof(head) ? (size_t)n : sizeof(head) - 1, err);
+	if (st != BP_OK)
+		return st;
+	return bp_classifier_explain(pl->classifier, b->buf, pl->opts.explain, pl->opts.explain_ctx, err);
+}
+
 static bp_status on_block(void *ctx, const bp_block *b, bp_error *err)
 {
 	bp_pipeline *pl = ctx;
@@ -172,6 +188,8 @@ static bp_status on_block(void *ctx, const bp_block *b, bp_error *err)
 	if (!pl->classifier)
 		return bp_emit_block(pl->emitter, b, NULL, err);
 	st = bp_classifier_run(pl->classifier, b->buf, b->len, b->heading_len, &tags, err);
+	if (st == BP_OK && pl->opts.explain)
+		st = explain_block(pl, b, err);
 	if (st != BP_OK)
 		return st;
 	bp_tag_warnings_add(&pl->tagwarn, b, &tags);
@@ -263,10 +281,10 @@ bp_pipeline *bp_pipeline_new_emitter(const bp_options *opts, const bp_cues *cues
 	pl->readbuf = malloc(BP_READ_CHUNK);
 	pl->html = bp_html_new(on_html_text, on_html_keep, on_html_raw, pl);
 	pl->mojibake = bp_mojibake_new();
-	if (rules && use_thread(opts->threads) && pl->emitter)
+	if (rules && !opts->explain && use_thread(opts->threads) && pl->emitter)
 		pl->offload = bp_offload_new(rules, pl->emitter);
-	else if (rules)
-		pl->classifier = bp_classifier_new(rules);
+	else if (rules && (pl->classifier = bp_classifier_new(rules)))
+		bp_classifier_set_explain(pl->classifier, opts->explain != NULL);
 	if (!pl->tok || !pl->parser || !pl->emitter || !pl->digest || !pl->readbuf || !pl->html || !pl->mojibake ||
 	    (rules && !pl->classifier && !pl->offload)) {
 		bp_pipeline_free(pl);

@@ -58,7 +58,7 @@ typedef struct tpattern {
 	const char *raw;    /* the literal prefix unfolded (compared for (?-i)) */
 	int plain;          /* PLAIN_* when the rest is "" or "\\b", else 0 */
 	unsigned long line;
-	const char *text;   /* the pattern as written, for messages */
+	const char *text;   /* the pattern as written, for messages and explanations */
 	size_t text_len;
 } tpattern;
 
@@ -121,7 +121,26 @@ struct bp_topic_run {
 	unsigned *pat_touched;
 	size_t npat_touched;
 	bp_tag *out_t;
+	/* --explain: every pattern match of the block (hits) and the verdict
+	 * on every topic a match touched (verdicts), kept only when explain */
+	int explain;
+	struct hit {
+		unsigned group;
+		size_t start, end;
+		double factor; /* heading_weight in the heading, else 1 */
+		int capped;    /* past repeat_cap: not counted */
+	} *hits;
+	size_t nhits, hits_cap;
+	struct verdict {
+		unsigned topic;
+		double raw, need, score;
+		int why; /* WHY_* */
+	} *verdicts;
+	size_t nverdicts;
+	double scale, best;
 };
+
+enum { WHY_GIVEN, WHY_NO_POSITIVE, WHY_BELOW, WHY_RELATIVE, WHY_MAX_TOPICS };
 
 /* ---- small helpers ---- */
 
@@ -1003,9 +1022,10 @@ bp_topic_run *bp_topic_run_new(const bp_topics *tp)
 	c->off_list = calloc(tp->ngroups + 1, sizeof(unsigned));
 	c->rx_split = calloc(tp->nrx + 1, 1);
 	c->split_list = calloc(tp->nrx + 1, sizeof(unsigned));
+	c->verdicts = calloc(nt + 1, sizeof(*c->verdicts));
 	if (!c->md || !c->mctx || !c->jstack || !c->topic_tags || !c->topic_raw ||
 	    !c->topic_touched || !c->pat_hits || !c->pat_touched || !c->out_t || !c->solo ||
-	    !c->group_off || !c->off_list || !c->rx_split || !c->split_list) {
+	    !c->group_off || !c->off_list || !c->rx_split || !c->split_list || !c->verdicts) {
 		bp_topic_run_free(c);
 		return NULL;
 	}
@@ -1037,6 +1057,8 @@ void bp_topic_run_free(bp_topic_run *c)
 	free(c->pat_hits);
 	free(c->pat_touched);
 	free(c->out_t);
+	free(c->hits);
+	free(c->verdicts);
 	free(c);
 }
 
@@ -1188,7 +1210,11 @@ static void on_pattern(bp_topic_run *c, unsigned mark, size_t s, size_t e, size_
 	const bp_topics *r = c->tp;
 	double factor = s < heading_len ? r->heading_weight : 1.0;
 
-	if (mark >= r->ngroups || c->pat_hits[mark] >= r->repeat_cap)
+	if (mark >= r->ngroups)
+		return;
+	if (c->explain && bp_array_grow(&c->hits, &c->hits_cap, c->nhits + 1, sizeof(*c->hits)))
+		c->hits[c->nhits++] = (struct hit){mark, s, e, factor, c->pat_hits[mark] >= r->repeat_cap};
+	if (c->pat_hits[mark] >= r->repeat_cap)
 		return;
 	if (c->pat_hits[mark]++ == 0)
 		c->pat_touched[c->npat_touched++] = mark;
@@ -1310,6 +1336,25 @@ int bp_topic_run_at(bp_topic_run *c, const char *text, size_t len, size_t i, siz
 	return rc < 0 ? -1 : 0;
 }
 
+/* The verdict on topic ti of the block, for explanations. */
+static void note_verdict(bp_topic_run *c, unsigned ti, double raw, double need, int why)
+{
+	struct verdict *v = &c->verdicts[c->nverdicts++];
+	v->topic = ti;
+	v->raw = raw;
+	v->need = need;
+	v->score = raw >= need && need > 0 ? raw / (raw + need) : 0;
+	v->why = why;
+}
+
+/* Marks the verdict on the topic of tag t (given until now) with why. */
+static void note_dropped(bp_topic_run *c, const bp_tag *t, int why)
+{
+	for (size_t i = 0; i < c->nverdicts; i++)
+		if (c->tp->topics[c->verdicts[i].topic].id == t->id && c->verdicts[i].why == WHY_GIVEN)
+			c->verdicts[i].why = why;
+}
+
 void bp_topic_run_collect(bp_topic_run *c, size_t len, bp_tags *out)
 {
 	const bp_topics *r = c->tp;
@@ -1318,6 +1363,7 @@ void bp_topic_run_collect(bp_topic_run *c, size_t len, bp_tags *out)
 	double best = 0;
 
 	scale = scale > 1e-6 ? square_root(scale) : 1e-3;
+	c->nverdicts = 0;
 	for (size_t i = 0; i < c->ntopic_touched; i++) {
 		unsigned ti = c->topic_touched[i];
 		bp_tag *t = &c->topic_tags[ti];
@@ -1328,6 +1374,9 @@ void bp_topic_run_collect(bp_topic_run *c, size_t len, bp_tags *out)
 				best = raw / need;
 			c->out_t[nt++] = *t;
 		}
+		if (c->explain)
+			note_verdict(c, ti, raw, need,
+				     t->count == 0 ? WHY_NO_POSITIVE : raw < need ? WHY_BELOW : WHY_GIVEN);
 		t->id = NULL;
 	}
 	/* relative: drop topics far weaker than the block's strongest one */
@@ -1335,6 +1384,8 @@ void bp_topic_run_collect(bp_topic_run *c, size_t len, bp_tags *out)
 		double ratio = c->out_t[i].score / (1 - c->out_t[i].score);
 		if (ratio >= r->relative * best)
 			c->out_t[keep++] = c->out_t[i];
+		else if (c->explain)
+			note_dropped(c, &c->out_t[i], WHY_RELATIVE);
 	}
 	nt = keep;
 	for (size_t i = 0; i < c->npat_touched; i++)
@@ -1349,8 +1400,99 @@ void bp_topic_run_collect(bp_topic_run *c, size_t len, bp_tags *out)
 	c->noff = c->nsplit = 0;
 	if (nt > 1)
 		qsort(c->out_t, nt, sizeof(bp_tag), cmp_score);
-	if (nt > r->max_topics)
+	if (nt > r->max_topics) {
+		for (size_t i = r->max_topics; c->explain && i < nt; i++)
+			note_dropped(c, &c->out_t[i], WHY_MAX_TOPICS);
 		nt = r->max_topics;
+	}
+	c->scale = scale;
+	c->best = best;
 	out->topics = c->out_t;
 	out->ntopics = nt;
+}
+
+void bp_topic_run_set_explain(bp_topic_run *c, int on)
+{
+	c->explain = on;
+	c->nhits = c->nverdicts = 0;
+}
+
+void bp_topic_run_clear(bp_topic_run *c)
+{
+	c->nhits = c->nverdicts = 0;
+}
+
+/* Appends text[s, e) quoted, at most 60 bytes, control bytes as spaces. */
+static void sb_quote(sbuf *b, const char *text, size_t s, size_t e)
+{
+	size_t n = e - s > 60 ? 60 : e - s;
+	sb_str(b, "\"");
+	for (size_t i = 0; i < n; i++) {
+		char ch = text[s + i];
+		sb_put(b, (unsigned char)ch < 0x20 ? " " : ch == '"' ? "\\\"" : &ch,
+		       ch == '"' ? 2 : 1);
+	}
+	sb_str(b, n < e - s ? "...\"" : "\"");
+}
+
+static const char *const why_text[] = {
+	[WHY_GIVEN] = "given",
+	[WHY_NO_POSITIVE] = "not given: no positive pattern matched",
+	[WHY_BELOW] = "not given: below the threshold",
+	[WHY_RELATIVE] = "not given: ratio under relative x the strongest topic's",
+	[WHY_MAX_TOPICS] = "not given: beyond max_topics",
+};
+
+bp_status bp_topic_run_explain(const bp_topic_run *c, const char *text, bp_write_fn write,
+			       void *ctx, bp_error *err)
+{
+	const bp_topics *r = c->tp;
+	sbuf b = {0};
+	bp_status st;
+
+	sb_fmt(&b, "  need = threshold x %.3f; strongest ratio %.3f\n", c->scale, c->best);
+	if (c->nhits == 0)
+		sb_str(&b, "  no topic pattern matched\n");
+	for (size_t h = 0; h < c->nhits; h++) {
+		const struct hit *x = &c->hits[h];
+		for (size_t m = r->group_start[x->group]; m < r->group_start[x->group + 1]; m++) {
+			const tpattern *p = &r->patterns[r->members[m]];
+			sb_str(&b, "  match ");
+			sb_str(&b, r->topics[p->topic].id);
+			sb_str(&b, " ");
+			if (x->capped)
+				sb_str(&b, "0 (past repeat_cap)");
+			else
+				sb_fmt(&b, "%+g", p->weight * x->factor);
+			if (x->factor != 1.0 && !x->capped)
+				sb_fmt(&b, " (heading x%g)", x->factor);
+			sb_fmt(&b, " at %zu ", x->start);
+			sb_quote(&b, text, x->start, x->end);
+			sb_fmt(&b, " %s:%lu: %g ", r->src, p->line, p->weight);
+			sb_str(&b, p->text);
+			sb_str(&b, "\n");
+		}
+	}
+	for (size_t i = 0; i < c->nverdicts; i++) {
+		const struct verdict *v = &c->verdicts[i];
+		sb_str(&b, "  topic ");
+		sb_str(&b, r->topics[v->topic].id);
+		sb_fmt(&b, ": raw %.3f, need %.3f (threshold %g), ratio %.3f: ", v->raw, v->need,
+		       r->topics[v->topic].threshold, v->need > 0 ? v->raw / v->need : 0);
+		sb_str(&b, why_text[v->why]);
+		if (v->why == WHY_GIVEN)
+			sb_fmt(&b, ", score %.3f", v->score);
+		else if (v->why == WHY_RELATIVE)
+			sb_fmt(&b, " (%g x %.3f)", r->relative, c->best);
+		else if (v->why == WHY_MAX_TOPICS)
+			sb_fmt(&b, " (%u)", r->max_topics);
+		sb_str(&b, "\n");
+	}
+	if (b.nomem) {
+		free(b.s);
+		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+	}
+	st = write(ctx, b.s, b.len, err);
+	free(b.s);
+	return st;
 }
