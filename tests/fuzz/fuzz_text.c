@@ -74,7 +74,7 @@ static bp_status run(unsigned chunk, int pretty, unsigned threads, const char *b
 	bp_pipeline **pl = &pipes[chunk][pretty][threads - 1];
 
 	if (!*pl) {
-		bp_options o = { pretty, chunk, threads };
+		bp_options o = { .pretty = pretty, .chunk = chunk, .threads = threads };
 		*pl = bp_pipeline_new(&o, cues, rules, discard, s);
 		if (!*pl)
 			die("out of memory");
