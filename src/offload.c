@@ -86,7 +86,8 @@ static void *keep(batch *bt, const void *s, size_t n)
 
 	if (!c || c->cap - c->used < n) {
 		size_t cap = n > CHUNK_BYTES ? n : CHUNK_BYTES;
-		c = malloc(sizeof(*c) + cap);
+		/* zeroed: PCRE2's JIT may read past a block's end (valgrind) */
+		c = calloc(1, sizeof(*c) + cap);
 		if (!c)
 			return NULL;
 		c->cap = cap;
