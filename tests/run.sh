@@ -1,8 +1,9 @@
 #!/bin/sh
 # tests/run.sh - every test gate of `make check`, or one area: tests/run.sh AREA...
 # Areas are the scripts tests/sh/NN-AREA.sh, run in order. Each prints one
-# line per test, "ok - NAME" or "FAIL - NAME", with details indented below;
-# this runner counts them and ends with "N passed, N failed".
+# line per test, "ok - NAME", "FAIL - NAME" or "skip - NAME (why)", with
+# details indented below; this runner counts them and ends with
+# "N passed, N failed", followed by ", N skipped" when a test was skipped.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 export BP_ROOT="$PWD"
@@ -24,15 +25,22 @@ for area in $areas; do
 	fi
 	echo "== $area"
 	sh "$script" 2>&1 | tee -a "$log" | grep -v '^ok - ' || true
-	printf '   %s passed, %s failed\n' "$(grep -c "^ok - $area:" "$log")" "$(grep -c "^FAIL - $area:" "$log")"
+	skips=$(grep -c "^skip - $area:" "$log")
+	printf '   %s passed, %s failed%s\n' "$(grep -c "^ok - $area:" "$log")" "$(grep -c "^FAIL - $area:" "$log")" \
+		"$([ "$skips" -gt 0 ] && echo ", $skips skipped")"
 done
 
 passed=$(grep -c '^ok - ' "$log")
 failed=$(grep -c '^FAIL - ' "$log")
+skipped=$(grep -c '^skip - ' "$log")
 if [ "$failed" -gt 0 ]; then
 	echo
 	echo "failed tests:"
 	grep '^FAIL - ' "$log"
 fi
-echo "$passed passed, $failed failed"
+if [ "$skipped" -gt 0 ]; then
+	echo "$passed passed, $failed failed, $skipped skipped"
+else
+	echo "$passed passed, $failed failed"
+fi
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -35,7 +35,7 @@ for e in *.err; do
 	fi
 done
 if [ "$(id -u)" = 0 ]; then
-	ok "unreadable-file (skipped: running as root, which can read a chmod 000 file)"
+	skip unreadable-file "running as root, which can read a chmod 000 file"
 else
 	printf 'x\n' > "$D/unreadable.txt"
 	chmod 000 "$D/unreadable.txt"

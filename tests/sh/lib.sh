@@ -7,6 +7,8 @@ fail() {
 	[ $# -gt 0 ] && printf '    %s\n' "$@"
 	return 0
 }
+# skip NAME WHY: a test that cannot run here, counted apart ("N skipped")
+skip() { echo "skip - $AREA:$1 ($2)"; }
 # check NAME COMMAND...: ok when the command exits 0; its output is shown on failure
 check() {
 	name=$1
