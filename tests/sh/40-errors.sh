@@ -288,8 +288,18 @@ assert len(briefings) == 1
 assert briefings[0]["counts"]["statements"] == 100001, briefings[0]["counts"]
 assert len(recs) == 100002'
 run heading-lines $NC heading-lines.txt
+# ... the lines have no blank line between them: after the first statement,
+# one statement headed by the first line, whose text is every other line, in
+# order, as one hard-wrapped paragraph; nothing lost, nothing repeated
 expect heading-lines 0 "" && bounded heading-lines 5 && pycheck heading-lines '
-assert len(briefings) == 1 and len(recs) >= 2'
+assert len(briefings) == 1 and len(recs) == 3, [r["type"] for r in recs][:10]
+s = recs[1]
+assert s["type"] == "statement" and s["heading"] == "Heading line 0", (s["type"], s.get("heading"))
+want = " ".join("Heading line %d" % i for i in range(1, 100000))
+assert s["text"] == want, (len(s["text"]), len(want), s["text"][-60:])
+size = len(open("heading-lines.txt", "rb").read())
+assert s["span"]["end"] == size - 1, (s["span"], size)
+assert briefings[0]["counts"]["statements"] == 2, briefings[0]["counts"]'
 
 # 100,000 agenda items: the first BP_AGENDA_MAX (1000) kept, with a warning
 $PY - <<'EOF'
