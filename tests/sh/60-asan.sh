@@ -26,9 +26,13 @@ sanitized() {
 }
 
 # unit tests
-for t in build/asan/test_*; do
-	[ -x "$t" ] || continue
+for src in tests/unit/test_*.c; do
+	t=build/asan/$(basename "$src" .c)
 	name=unit-$(basename "$t" | sed 's/^test_//')
+	if [ ! -x "$t" ]; then
+		fail "$name" "$t was not built"
+		continue
+	fi
 	"$t" > "$D/$name.out" 2>&1
 	rc=$?
 	if sanitized "$name" "$D/$name.out"; then
