@@ -3,10 +3,21 @@
 AREA=schema
 . "$BP_ROOT/tests/sh/lib.sh"
 cd "$BP_ROOT"
-$PY tests/schema_check.py docs/schema.json tests/cases/*.jsonl | while read -r st path rest; do
-	name=$(basename "$path" .jsonl)
-	if [ "$st" = ok ]; then ok "$name"; else fail "$name" "$rest"; fi
+# the checker's report goes to a file, not into a pipe: if the checker dies
+# (jsonschema missing, a traceback), its status and missing lines fail
+$PY tests/schema_check.py docs/schema.json tests/cases/*.jsonl > "$BP_TMP/schema.out" 2> "$BP_TMP/schema.err"
+rc=$?
+for f in tests/cases/*.jsonl; do
+	name=$(basename "$f" .jsonl)
+	line=$(grep -F -x -e "ok $f" "$BP_TMP/schema.out"; grep -F -e "FAIL $f:" "$BP_TMP/schema.out")
+	case $line in
+	"ok $f") ok "$name" ;;
+	"") fail "$name" "no report from schema_check.py (exit status $rc)" ;;
+	*) fail "$name" "${line#"FAIL $f: "}" ;;
+	esac
 done
+[ $rc = 0 ] || grep -q '^FAIL ' "$BP_TMP/schema.out" ||
+	fail checker "schema_check.py exited with status $rc" "$(tail -n 5 "$BP_TMP/schema.err")"
 for f in data/samples/*.txt; do
 	[ -f "$f" ] || continue
 	name=sample-$(basename "$f" .txt)
