@@ -529,36 +529,26 @@ void bp_tokenizer_classify(const bp_cues *cues, bp_line *l)
 
 enum { C_PLAIN, C_SPACE, C_LF, C_CR, C_NUL, C_CTRL, C_CONT, C_LEAD2, C_LEAD3, C_LEAD4, C_BAD };
 
-static unsigned char cls[256];
+/* The class of byte c, a constant expression: cls[] below is built by the
+ * compiler, so that no tokenizer writes shared state (pipelines may start
+ * on several threads at once). */
+#define CLS(c)                                                                          \
+	((c) == '\n'                     ? C_LF                                          \
+	 : (c) == '\r'                   ? C_CR                                          \
+	 : (c) >= 0x21 && (c) <= 0x7E    ? C_PLAIN                                       \
+	 : (c) == ' ' || (c) == '\t' || (c) == '\v' || (c) == '\f' ? C_SPACE            \
+	 : (c) == 0                      ? C_NUL                                         \
+	 : (c) < 0x20 || (c) == 0x7F     ? C_CTRL                                        \
+	 : (c) >= 0x80 && (c) <= 0xBF    ? C_CONT                                        \
+	 : (c) >= 0xC2 && (c) <= 0xDF    ? C_LEAD2                                       \
+	 : (c) >= 0xE0 && (c) <= 0xEF    ? C_LEAD3                                       \
+	 : (c) >= 0xF0 && (c) <= 0xF4    ? C_LEAD4                                       \
+					 : C_BAD)
+#define CLS4(c) CLS(c), CLS((c) + 1), CLS((c) + 2), CLS((c) + 3)
+#define CLS16(c) CLS4(c), CLS4((c) + 4), CLS4((c) + 8), CLS4((c) + 12)
+#define CLS64(c) CLS16(c), CLS16((c) + 16), CLS16((c) + 32), CLS16((c) + 48)
 
-static void init_classes(void)
-{
-	int c;
-	if (cls['\n'] == C_LF)
-		return;
-	for (c = 0; c < 256; c++) {
-		if (c >= 0x21 && c <= 0x7E)
-			cls[c] = C_PLAIN;
-		else if (c == ' ' || c == '\t' || c == '\v' || c == '\f')
-			cls[c] = C_SPACE;
-		else if (c == 0)
-			cls[c] = C_NUL;
-		else if (c < 0x20 || c == 0x7F)
-			cls[c] = C_CTRL;
-		else if (c >= 0x80 && c <= 0xBF)
-			cls[c] = C_CONT;
-		else if (c >= 0xC2 && c <= 0xDF)
-			cls[c] = C_LEAD2;
-		else if (c >= 0xE0 && c <= 0xEF)
-			cls[c] = C_LEAD3;
-		else if (c >= 0xF0 && c <= 0xF4)
-			cls[c] = C_LEAD4;
-		else
-			cls[c] = C_BAD;
-	}
-	cls['\r'] = C_CR;
-	cls['\n'] = C_LF; /* last: marks the table as built */
-}
+static const unsigned char cls[256] = { CLS64(0), CLS64(64), CLS64(128), CLS64(192) };
 
 struct bp_tokenizer {
 	const bp_cues *cues;
@@ -601,7 +591,6 @@ bp_tokenizer *bp_tokenizer_new(const bp_cues *cues, bp_line_fn line, bp_raw_fn r
 {
 	bp_tokenizer *t = calloc(1, sizeof(*t));
 
-	init_classes();
 	if (!t)
 		return NULL;
 	t->cues = cues;

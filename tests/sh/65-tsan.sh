@@ -2,8 +2,9 @@
 # (build/tsan): every golden case concatenated three times (several
 # batches), whole and in 7-byte chunks, with -t2, must give the output of -t1
 # of the normal binary without a race report; also a write error in the
-# middle (the queue is dropped while the thread works), SIGPIPE, and the
-# unit tests of bp_offload (tests/unit/test_offload.c).
+# middle (the queue is dropped while the thread works), SIGPIPE, the
+# unit tests of bp_offload (tests/unit/test_offload.c), and several
+# pipelines started at the same moment (tests/unit/test_pipeline.c).
 AREA=tsan
 . "$BP_ROOT/tests/sh/lib.sh"
 cd "$BP_ROOT" || exit 1
@@ -13,7 +14,7 @@ D="$BP_TMP/tsan"
 rm -rf "$D"
 mkdir -p "$D"
 
-san_build tsan -fsanitize=thread build/tsan/briefparse build/tsan/test_offload || exit 0
+san_build tsan -fsanitize=thread build/tsan/briefparse build/tsan/test_offload build/tsan/test_pipeline || exit 0
 
 # raced NAME FILE: fails NAME when FILE (a stderr) holds a ThreadSanitizer report
 raced() {
@@ -29,6 +30,13 @@ build/tsan/test_offload > "$D/unit.out" 2> "$D/err"
 rc=$?
 if raced unit-offload "$D/err"; then
 	if [ $rc = 0 ]; then ok unit-offload; else fail unit-offload "exit status $rc" "$(grep FAIL "$D/unit.out" | head -n 5)"; fi
+fi
+
+# pipelines on several threads at once: no shared mutable state
+build/tsan/test_pipeline > "$D/unit-pipeline.out" 2> "$D/err"
+rc=$?
+if raced unit-pipeline "$D/err"; then
+	if [ $rc = 0 ]; then ok unit-pipeline; else fail unit-pipeline "exit status $rc" "$(grep FAIL "$D/unit-pipeline.out" | head -n 5)"; fi
 fi
 
 cat tests/cases/*.txt tests/cases/*.txt tests/cases/*.txt > "$D/all.txt"
