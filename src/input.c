@@ -11,19 +11,13 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "bp_ascii.h"
+
+/* 1 when s[0, n) starts with lit, ASCII case ignored. */
 static int ieq_prefix(const char *s, size_t n, const char *lit)
 {
-	size_t i, m = strlen(lit);
-	if (n < m)
-		return 0;
-	for (i = 0; i < m; i++) {
-		char c = s[i];
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c + 32);
-		if (c != lit[i])
-			return 0;
-	}
-	return 1;
+	size_t m = strlen(lit);
+	return n >= m && bp_ascii_ieq(s, lit, m);
 }
 
 /* Where the first lit in s[0, n) ends, or NULL. */

@@ -1,5 +1,6 @@
 /* Unit tests for the input stage: format sniffing, opening, segment digests. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bp_input.h"
@@ -44,6 +45,27 @@ TEST(sniff_text_html_binary_utf16)
 	/* the window is BP_SNIFF_BYTES: a NUL after it is the tokenizer's business */
 	big[BP_SNIFF_BYTES + 8] = '\0';
 	CHECK_INT(sniff(big, sizeof(big)), BP_FORMAT_TEXT);
+}
+
+/* Every search stays inside bytes[0, len): the input is not NUL-terminated
+ * (under ASan, a heap buffer of exactly len bytes shows an over-read). */
+TEST(sniff_reads_only_len_bytes)
+{
+	static const char xml[] = "<?xml a>";
+	static const char later[] = "<?xml a><html>";
+	char *b = malloc(sizeof(xml) - 1);
+
+	CHECK(b != NULL);
+	if (!b)
+		return;
+	memcpy(b, xml, sizeof(xml) - 1);
+	CHECK_INT(sniff(b, sizeof(xml) - 1), BP_FORMAT_TEXT);
+	free(b);
+	/* "<html" after len is not looked at; inside it, it is found */
+	CHECK_INT(sniff(later, sizeof(xml) - 1), BP_FORMAT_TEXT);
+	CHECK_INT(SNIFF("<?xml version=\"1.0\"?>\n<!DOCTYPE x>\n<html>"), BP_FORMAT_HTML);
+	CHECK_INT(SNIFF("<?XML version=\"1.0\"?><HTML>"), BP_FORMAT_HTML);
+	CHECK_INT(SNIFF("<?xml version=\"1.0\"?><feed>"), BP_FORMAT_TEXT);
 }
 
 TEST(open_errors_name_the_problem)
@@ -132,6 +154,7 @@ TEST(digest_cut_after_a_footer)
 int main(void)
 {
 	RUN(sniff_text_html_binary_utf16);
+	RUN(sniff_reads_only_len_bytes);
 	RUN(open_errors_name_the_problem);
 	RUN(digest_whole_input);
 	RUN(digest_cut_before_a_line);
