@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bp_ascii.h"
 #include "bp_data.h"
 #include "bp_swar.h"
 
@@ -37,20 +38,6 @@ struct bp_cues {
 	size_t n[CUE_KINDS];
 };
 
-static int lower(int c)
-{
-	return c >= 'A' && c <= 'Z' ? c + 32 : c;
-}
-
-static int ieq(const char *a, const char *b, size_t n)
-{
-	size_t i;
-	for (i = 0; i < n; i++)
-		if (lower((unsigned char)a[i]) != lower((unsigned char)b[i]))
-			return 0;
-	return 1;
-}
-
 /* Case-insensitive glob: '*' matches any run. Iterative with one backtrack
  * point, so linear enough for cue-sized patterns. */
 static int glob_match(const char *pat, size_t plen, const char *s, size_t slen)
@@ -61,7 +48,7 @@ static int glob_match(const char *pat, size_t plen, const char *s, size_t slen)
 		if (p < plen && pat[p] == '*') {
 			star_p = p++;
 			star_i = i;
-		} else if (p < plen && lower((unsigned char)pat[p]) == lower((unsigned char)s[i])) {
+		} else if (p < plen && bp_ascii_ieq(pat + p, s + i, 1)) {
 			p++;
 			i++;
 		} else if (star_p != (size_t)-1) {
@@ -93,9 +80,8 @@ static int cue_match_line(const bp_cues *c, enum cue_kind k, const char *s, size
 	for (i = 0; i < c->n[k]; i++) {
 		const cue *q = &c->list[k][i];
 		/* cheap rejections before the glob: first and last characters */
-		if (!n || (q->text[0] != '*' && lower((unsigned char)q->text[0]) != lower((unsigned char)s[0])) ||
-		    (q->text[q->len - 1] != '*' &&
-		     lower((unsigned char)q->text[q->len - 1]) != lower((unsigned char)s[n - 1])))
+		if (!n || (q->text[0] != '*' && !bp_ascii_ieq(q->text, s, 1)) ||
+		    (q->text[q->len - 1] != '*' && !bp_ascii_ieq(q->text + q->len - 1, s + n - 1, 1)))
 			continue;
 		if (glob_match(q->text, q->len, s, n))
 			return 1;
@@ -108,7 +94,7 @@ static int cue_match_prefix(const bp_cues *c, enum cue_kind k, const char *s, si
 	size_t i;
 	for (i = 0; i < c->n[k]; i++) {
 		const cue *q = &c->list[k][i];
-		if (q->len <= n && ieq(q->text, s, q->len) &&
+		if (q->len <= n && bp_ascii_ieq(q->text, s, q->len) &&
 		    (q->len == n || s[q->len] == ' '))
 			return 1;
 	}
@@ -119,7 +105,7 @@ static const cue *cue_find_word(const bp_cues *c, enum cue_kind k, const char *w
 {
 	size_t i;
 	for (i = 0; i < c->n[k]; i++)
-		if (c->list[k][i].len == n && ieq(c->list[k][i].text, w, n))
+		if (c->list[k][i].len == n && bp_ascii_ieq(c->list[k][i].text, w, n))
 			return &c->list[k][i];
 	return NULL;
 }
@@ -134,7 +120,7 @@ size_t bp_cues_role_at(const bp_cues *cues, const char *s, size_t n)
 	size_t i, best = 0;
 	for (i = 0; i < cues->n[CUE_ROLE]; i++) {
 		const cue *q = &cues->list[CUE_ROLE][i];
-		if (q->len > best && q->len <= n && ieq(q->text, s, q->len) &&
+		if (q->len > best && q->len <= n && bp_ascii_ieq(q->text, s, q->len) &&
 		    (q->len == n || s[q->len] == ' ' || s[q->len] == ','))
 			best = q->len;
 	}
@@ -223,7 +209,7 @@ static bp_status cue_check(const bp_cues *c, const bp_blob *b, unsigned long lin
 				    "%s cue '%.*s' has only one character",
 				    cue_names[k], (int)len, text);
 	for (i = 0; i < c->n[k]; i++)
-		if (c->list[k][i].len == len && ieq(c->list[k][i].text, text, len))
+		if (c->list[k][i].len == len && bp_ascii_ieq(c->list[k][i].text, text, len))
 			return bp_error_set(err, BP_ERR_DATA, b->path, lineno,
 					    "duplicate %s cue '%.*s' (first on line %lu)", cue_names[k],
 					    (int)len, text, c->list[k][i].lineno);
@@ -386,7 +372,7 @@ static int question_with_source(const bp_cues *cues, const char *s, size_t n)
 	size_t i;
 	for (i = 0; i < cues->n[CUE_QUESTION]; i++) {
 		const cue *q = &cues->list[CUE_QUESTION][i];
-		if (q->len + 6 <= n && ieq(q->text, s, q->len) && ieq(" from ", s + q->len, 6))
+		if (q->len + 6 <= n && bp_ascii_ieq(q->text, s, q->len) && bp_ascii_ieq(" from ", s + q->len, 6))
 			return 1;
 	}
 	return 0;
@@ -465,12 +451,12 @@ static size_t footer_end(const bp_cues *cues, const char *s, size_t n)
 		return n;
 	for (i = 0; i < cues->n[CUE_FOOTER]; i++) {
 		const cue *q = &cues->list[CUE_FOOTER][i];
-		if (q->text[q->len - 1] == '*' || lower((unsigned char)q->text[0]) != lower((unsigned char)s[0]))
+		if (q->text[q->len - 1] == '*' || !bp_ascii_ieq(q->text, s, 1))
 			continue;
 		/* a prefix that matches holds at least the cue's literal characters
 		 * (at least one: see cue_check), so k - 1 never underflows */
 		for (k = q->lit; k < n; k++)
-			if (lower((unsigned char)s[k - 1]) == lower((unsigned char)q->text[q->len - 1]) &&
+			if (bp_ascii_ieq(s + k - 1, q->text + q->len - 1, 1) &&
 			    glob_match(q->text, q->len, s, k))
 				return k;
 	}
@@ -483,7 +469,7 @@ static int match_back(const bp_cues *cues, const bp_line *l)
 	for (i = 0; i < cues->n[CUE_BACK]; i++) {
 		const cue *q = &cues->list[CUE_BACK][i];
 		size_t pre;
-		if (q->len > l->len || !ieq(q->text, l->text + l->len - q->len, q->len))
+		if (q->len > l->len || !bp_ascii_ieq(q->text, l->text + l->len - q->len, q->len))
 			continue;
 		pre = l->len - q->len;
 		while (pre && l->text[pre - 1] == ' ')
