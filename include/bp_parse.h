@@ -23,7 +23,7 @@
 #include "bp_tokenizer.h"
 
 #define BP_BLOCK_MAX (2u << 20)    /* bytes of text per block; the rest is dropped, with a warning */
-#define BP_BLOCK_ANCHORS_MAX 262144 /* offset-map entries per block */
+#define BP_BLOCK_ANCHORS_MAX 262144 /* offset-map entries per block; past it offsets are approximate, with a warning */
 #define BP_AGENDA_MAX 1000         /* agenda items per briefing; more are dropped, with a warning */
 #define BP_FIELD_MAX 1000          /* bytes per title, heading, agenda title, speaker */
 #define BP_WARNING_KINDS 32        /* distinct warning codes per briefing */

@@ -78,6 +78,7 @@ struct bp_parser {
 	int blank_before;      /* a blank line since the last appended line */
 	int last_terminal;     /* the last appended line ended a sentence */
 	int truncated_warned;
+	int map_warned;        /* offsets-approximate counted for this block */
 	int expect_heading;    /* BODY: the next text line is a heading */
 	unsigned seq_statement, seq_turn, exchange;
 	unsigned long trailer_lines;
@@ -840,26 +841,36 @@ static bp_status open_briefing(bp_parser *p, const bp_line *l, bp_error *err)
 
 /* ---- blocks ------------------------------------------------------------- */
 
-static void map_add(bp_parser *p, size_t norm, uint64_t raw)
+/* Adds an offset anchor to the open block. Past BP_BLOCK_ANCHORS_MAX the
+ * anchor is dropped and the block's later offsets are approximate: a
+ * warning says so. -1 when memory runs out. */
+static int map_add(bp_parser *p, size_t norm, uint64_t raw, unsigned long line)
 {
 	if (p->nmap && p->map[p->nmap - 1].norm == norm) {
 		p->map[p->nmap - 1].raw = raw;
-		return;
+		return 0;
 	}
 	if (p->nmap == p->cap_map) {
 		size_t cap = p->cap_map ? p->cap_map * 2 : 256;
 		bp_anchor *nm;
-		if (cap > BP_BLOCK_ANCHORS_MAX)
-			return;
+		if (cap > BP_BLOCK_ANCHORS_MAX) {
+			if (!p->map_warned)
+				warn(p, "offsets-approximate", 1, line,
+				     "a block has more offset anchors than the anchor limit: offsets in "
+				     "the rest of it are approximate");
+			p->map_warned = 1;
+			return 0;
+		}
 		nm = realloc(p->map, cap * sizeof(bp_anchor));
 		if (!nm)
-			return;
+			return -1;
 		p->map = nm;
 		p->cap_map = cap;
 	}
 	p->map[p->nmap].norm = (uint32_t)norm;
 	p->map[p->nmap].raw = raw;
 	p->nmap++;
+	return 0;
 }
 
 static uint64_t line_raw(const bp_line *l, size_t off)
@@ -889,10 +900,12 @@ static bp_status block_append(bp_parser *p, const bp_line *l, size_t from, const
 	if (buf_add(&p->text, sep, strlen(sep)) != 0)
 		return bp_error_set(err, BP_ERR_NOMEM, NULL, l->lineno, "out of memory");
 	base = p->text.len;
-	map_add(p, base, line_raw(l, from));
+	if (map_add(p, base, line_raw(l, from), l->lineno) != 0)
+		return bp_error_set(err, BP_ERR_NOMEM, NULL, l->lineno, "out of memory");
 	for (i = 0; i < l->nanchors; i++)
-		if (l->anchors[i].norm > from)
-			map_add(p, base + (l->anchors[i].norm - from), l->anchors[i].raw);
+		if (l->anchors[i].norm > from &&
+		    map_add(p, base + (l->anchors[i].norm - from), l->anchors[i].raw, l->lineno) != 0)
+			return bp_error_set(err, BP_ERR_NOMEM, NULL, l->lineno, "out of memory");
 	if (buf_add(&p->text, l->text + from, n) != 0)
 		return bp_error_set(err, BP_ERR_NOMEM, NULL, l->lineno, "out of memory");
 	p->bend = l->end;
@@ -917,6 +930,7 @@ static bp_status start_block(bp_parser *p, bp_block_type type, const bp_line *l)
 	p->blank_before = 0;
 	p->last_terminal = 1;
 	p->truncated_warned = 0;
+	p->map_warned = 0;
 	return BP_OK;
 }
 

@@ -205,6 +205,19 @@ assert len(big.encode()) == 2**20 and big.startswith("word word ") and not big.e
 	fail bigline-in-briefing/chunk-4093 "output differs when fed in 4093-byte chunks"
 rm -f bigline-in-briefing.txt bigline-in-briefing.out
 
+# a block with more offset anchors than BP_BLOCK_ANCHORS_MAX (each folded run
+# of spaces is one): its later offsets are approximate, and a warning says so
+$PY -c '
+import sys
+sys.stdout.buffer.write(b"\n\n".join(b"a  " * 60000 + b"end %d." % i for i in range(5)))' > anchors.payload
+$PY insert.py good.txt anchors.txt anchors.payload
+run anchors $NC anchors.txt
+expect anchors 0 "" && pycheck anchors '
+w = warning(briefings[0], "offsets-approximate")
+assert w and w["count"] == 1, briefings[0]["warnings"]
+assert any(r.get("text", "").count("a a a") and "end 4." in r.get("text", "") for r in recs), "text lost"'
+rm -f anchors.*
+
 # CR LF, lone CR and a BOM give the same structure as LF; CR LF split across
 # chunks gives the same bytes
 $PY - "$BP_ROOT"/tests/cases/*.txt <<'EOF'
