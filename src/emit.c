@@ -27,6 +27,7 @@ typedef struct jsonl {
 	size_t cap;
 	char *scratch;      /* raw values of the record being built */
 	size_t used, scratch_cap;
+	int nomem;          /* a node of the record being built is missing */
 } jsonl;
 
 static jsonl *jsonl_new(int pretty, bp_write_fn write, void *ctx)
@@ -59,11 +60,12 @@ static void jsonl_free(void *impl)
 
 /* ---- raw values in the scratch buffer -------------------------------------- */
 
-/* Empties the scratch buffer and makes room for need bytes, so that it never
- * moves while the record's nodes point into it. */
+/* Starts a record: empties the scratch buffer and makes room for need bytes,
+ * so that it never moves while the record's nodes point into it. */
 static int scratch_reserve(jsonl *e, size_t need)
 {
 	e->used = 0;
+	e->nomem = 0; /* a new record */
 	if (need > e->scratch_cap) {
 		size_t cap = e->scratch_cap ? e->scratch_cap : 4096;
 		char *nb;
@@ -227,9 +229,15 @@ static cJSON *id_value(jsonl *e, const char *id, char kind, unsigned seq)
 	return raw(s);
 }
 
-static void add(cJSON *o, const char *key, cJSON *v)
+/* Adds v to object o (or, with key NULL, to array o). A node that could not
+ * be made (NULL, out of memory) or added marks the record as failed: it is
+ * then not printed, and the record's call returns BP_ERR_NOMEM. */
+static void add(jsonl *e, cJSON *o, const char *key, cJSON *v)
 {
-	cJSON_AddItemToObjectCS(o, key, v);
+	if (v && o && (key ? cJSON_AddItemToObjectCS(o, key, v) : cJSON_AddItemToArray(o, v)))
+		return;
+	e->nomem = 1;
+	cJSON_Delete(v); /* not in the tree: ours to free (NULL is a no-op) */
 }
 
 /* A borrowed string, or null for NULL. */
@@ -241,8 +249,8 @@ static cJSON *str(const char *s)
 static cJSON *span(jsonl *e, uint64_t start, uint64_t end)
 {
 	cJSON *o = cJSON_CreateObject();
-	add(o, "start", num(e, start));
-	add(o, "end", num(e, end));
+	add(e, o, "start", num(e, start));
+	add(e, o, "end", num(e, end));
 	return o;
 }
 
@@ -342,22 +350,22 @@ static cJSON *tags_array(jsonl *e, const bp_block *b, const bp_tag *t, size_t n,
 
 	for (i = 0; i < n; i++) {
 		cJSON *o = cJSON_CreateObject(), *ev = cJSON_CreateArray();
-		add(o, is_topic ? "id" : "code", cJSON_CreateStringReference(t[i].id));
+		add(e, o, is_topic ? "id" : "code", cJSON_CreateStringReference(t[i].id));
 		if (t[i].name)
-			add(o, "name", cJSON_CreateStringReference(t[i].name));
+			add(e, o, "name", cJSON_CreateStringReference(t[i].name));
 		if (is_topic)
-			add(o, "score", score(e, t[i].score));
-		add(o, "count", num(e, t[i].count));
+			add(e, o, "score", score(e, t[i].score));
+		add(e, o, "count", num(e, t[i].count));
 		for (k = 0; k < t[i].nevidence; k++) {
 			const bp_evidence *x = &t[i].evidence[k];
 			cJSON *m = cJSON_CreateObject();
-			add(m, "start", num(e, bp_block_raw(b, x->start)));
-			add(m, "end", num(e, bp_block_raw(b, x->end - 1) + 1));
-			add(m, "match", raw(escape(e, b->buf + x->start, x->end - x->start)));
-			cJSON_AddItemToArray(ev, m);
+			add(e, m, "start", num(e, bp_block_raw(b, x->start)));
+			add(e, m, "end", num(e, bp_block_raw(b, x->end - 1) + 1));
+			add(e, m, "match", raw(escape(e, b->buf + x->start, x->end - x->start)));
+			add(e, ev, NULL, m);
 		}
-		add(o, "evidence", ev);
-		cJSON_AddItemToArray(arr, o);
+		add(e, o, "evidence", ev);
+		add(e, arr, NULL, o);
 	}
 	return arr;
 }
@@ -369,6 +377,10 @@ static bp_status print_record(jsonl *e, cJSON *rec, size_t hint, bp_error *err)
 	size_t need = hint + hint / 4 + 4096, len;
 	bp_status st;
 
+	if (e->nomem) { /* a record with a key missing is never printed */
+		cJSON_Delete(rec);
+		return bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
+	}
 	for (;;) {
 		if (need > e->cap) {
 			char *nb = realloc(e->out, need);
@@ -424,24 +436,24 @@ static bp_status jsonl_block(void *impl, const bp_block *b, const bp_tags *tags,
 
 	if (scratch_reserve(e, need) != 0 || !(rec = cJSON_CreateObject()))
 		return bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
-	add(rec, "type", cJSON_CreateStringReference(type_name(b->type)));
-	add(rec, "id", id_value(e, b->briefing_id, b->type == BP_BLOCK_STATEMENT ? 's' : 't', b->seq));
-	add(rec, "briefing", cJSON_CreateStringReference(b->briefing_id));
-	add(rec, "date", b->date[0] ? cJSON_CreateStringReference(b->date) : cJSON_CreateNull());
-	add(rec, "seq", num(e, b->seq));
+	add(e, rec, "type", cJSON_CreateStringReference(type_name(b->type)));
+	add(e, rec, "id", id_value(e, b->briefing_id, b->type == BP_BLOCK_STATEMENT ? 's' : 't', b->seq));
+	add(e, rec, "briefing", cJSON_CreateStringReference(b->briefing_id));
+	add(e, rec, "date", b->date[0] ? cJSON_CreateStringReference(b->date) : cJSON_CreateNull());
+	add(e, rec, "seq", num(e, b->seq));
 	if (b->type == BP_BLOCK_STATEMENT) {
-		add(rec, "agenda", str(b->agenda));
-		add(rec, "heading", raw(escape(e, b->buf, b->heading_len)));
+		add(e, rec, "agenda", str(b->agenda));
+		add(e, rec, "heading", raw(escape(e, b->buf, b->heading_len)));
 	} else {
-		add(rec, "exchange", num(e, b->exchange));
-		add(rec, "speaker", str(b->speaker));
+		add(e, rec, "exchange", num(e, b->exchange));
+		add(e, rec, "speaker", str(b->speaker));
 	}
-	add(rec, "text", raw(escape(e, b->buf + b->text_off, b->len - b->text_off)));
-	add(rec, "span", span(e, b->start, b->end));
-	add(rec, "line", num(e, b->line));
-	add(rec, "countries", tags_value(e, b, t->countries, t->ncountries, 0));
-	add(rec, "organizations", tags_value(e, b, t->organizations, t->norganizations, 0));
-	add(rec, "topics", tags_value(e, b, t->topics, t->ntopics, 1));
+	add(e, rec, "text", raw(escape(e, b->buf + b->text_off, b->len - b->text_off)));
+	add(e, rec, "span", span(e, b->start, b->end));
+	add(e, rec, "line", num(e, b->line));
+	add(e, rec, "countries", tags_value(e, b, t->countries, t->ncountries, 0));
+	add(e, rec, "organizations", tags_value(e, b, t->organizations, t->norganizations, 0));
+	add(e, rec, "topics", tags_value(e, b, t->topics, t->ntopics, 1));
 	return print_record(e, rec, e->used, err);
 }
 
@@ -456,56 +468,56 @@ static bp_status jsonl_briefing(void *impl, const bp_briefing *b, const bp_sourc
 		need += strlen(b->id) + NUM_MAX + 8;
 	if (scratch_reserve(e, need) != 0 || !(rec = cJSON_CreateObject()))
 		return bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
-	add(rec, "type", cJSON_CreateStringReference("briefing"));
-	add(rec, "id", cJSON_CreateStringReference(b->id));
-	add(rec, "schema", num(e, 1));
+	add(e, rec, "type", cJSON_CreateStringReference("briefing"));
+	add(e, rec, "id", cJSON_CreateStringReference(b->id));
+	add(e, rec, "schema", num(e, 1));
 	s = cJSON_CreateObject();
-	add(s, "path", cJSON_CreateString(src->path));
-	add(s, "format", cJSON_CreateStringReference(src->format));
-	add(s, "offset", num(e, src->offset));
-	add(s, "bytes", num(e, src->bytes));
-	add(s, "sha256", cJSON_CreateString(src->sha256));
-	add(s, "index", num(e, b->index));
-	add(rec, "source", s);
-	add(rec, "title", str(b->title));
-	add(rec, "date", b->date[0] ? cJSON_CreateStringReference(b->date) : cJSON_CreateNull());
-	add(rec, "time", b->time[0] ? cJSON_CreateStringReference(b->time) : cJSON_CreateNull());
-	add(rec, "spokesperson", str(b->spokesperson));
-	add(rec, "role", str(b->role));
-	add(rec, "place", str(b->place));
+	add(e, s, "path", cJSON_CreateString(src->path));
+	add(e, s, "format", cJSON_CreateStringReference(src->format));
+	add(e, s, "offset", num(e, src->offset));
+	add(e, s, "bytes", num(e, src->bytes));
+	add(e, s, "sha256", cJSON_CreateString(src->sha256));
+	add(e, s, "index", num(e, b->index));
+	add(e, rec, "source", s);
+	add(e, rec, "title", str(b->title));
+	add(e, rec, "date", b->date[0] ? cJSON_CreateStringReference(b->date) : cJSON_CreateNull());
+	add(e, rec, "time", b->time[0] ? cJSON_CreateStringReference(b->time) : cJSON_CreateNull());
+	add(e, rec, "spokesperson", str(b->spokesperson));
+	add(e, rec, "role", str(b->role));
+	add(e, rec, "place", str(b->place));
 	agenda = cJSON_CreateArray();
 	for (i = 0; i < b->nagenda; i++) {
 		cJSON *a = cJSON_CreateObject();
-		add(a, "n", cJSON_CreateStringReference(b->agenda[i].n));
-		add(a, "title", cJSON_CreateStringReference(b->agenda[i].title));
-		add(a, "ref", b->agenda[i].statement ? id_value(e, b->id, 's', b->agenda[i].statement)
+		add(e, a, "n", cJSON_CreateStringReference(b->agenda[i].n));
+		add(e, a, "title", cJSON_CreateStringReference(b->agenda[i].title));
+		add(e, a, "ref", b->agenda[i].statement ? id_value(e, b->id, 's', b->agenda[i].statement)
 						     : cJSON_CreateNull());
-		add(a, "section", cJSON_CreateStringReference(b->agenda[i].qa ? "qa" : "statements"));
-		cJSON_AddItemToArray(agenda, a);
+		add(e, a, "section", cJSON_CreateStringReference(b->agenda[i].qa ? "qa" : "statements"));
+		add(e, agenda, NULL, a);
 		hint += 2 * strlen(b->agenda[i].title) + 64;
 	}
-	add(rec, "agenda", agenda);
+	add(e, rec, "agenda", agenda);
 	counts = cJSON_CreateObject();
-	add(counts, "statements", num(e, b->statements));
-	add(counts, "questions", num(e, b->questions));
-	add(counts, "answers", num(e, b->answers));
-	add(counts, "exchanges", num(e, b->exchanges));
-	add(counts, "agenda", num(e, b->nagenda));
-	add(counts, "linked", num(e, b->linked));
-	add(counts, "unlinked", num(e, b->unlinked));
-	add(counts, "skipped", num(e, b->skipped));
-	add(rec, "counts", counts);
-	add(rec, "span", span(e, b->start, b->end));
+	add(e, counts, "statements", num(e, b->statements));
+	add(e, counts, "questions", num(e, b->questions));
+	add(e, counts, "answers", num(e, b->answers));
+	add(e, counts, "exchanges", num(e, b->exchanges));
+	add(e, counts, "agenda", num(e, b->nagenda));
+	add(e, counts, "linked", num(e, b->linked));
+	add(e, counts, "unlinked", num(e, b->unlinked));
+	add(e, counts, "skipped", num(e, b->skipped));
+	add(e, rec, "counts", counts);
+	add(e, rec, "span", span(e, b->start, b->end));
 	warnings = cJSON_CreateArray();
 	for (i = 0; i < b->nwarnings; i++) {
 		cJSON *w = cJSON_CreateObject();
-		add(w, "code", cJSON_CreateStringReference(b->warnings[i].code));
-		add(w, "count", num(e, b->warnings[i].count));
-		add(w, "line", num(e, b->warnings[i].line));
-		add(w, "message", cJSON_CreateStringReference(b->warnings[i].message));
-		cJSON_AddItemToArray(warnings, w);
+		add(e, w, "code", cJSON_CreateStringReference(b->warnings[i].code));
+		add(e, w, "count", num(e, b->warnings[i].count));
+		add(e, w, "line", num(e, b->warnings[i].line));
+		add(e, w, "message", cJSON_CreateStringReference(b->warnings[i].message));
+		add(e, warnings, NULL, w);
 	}
-	add(rec, "warnings", warnings);
+	add(e, rec, "warnings", warnings);
 	return print_record(e, rec, hint, err);
 }
 

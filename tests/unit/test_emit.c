@@ -248,6 +248,76 @@ TEST(write_errors_are_returned)
 	bp_emitter_free(e);
 }
 
+/* cJSON's allocations through a hook that fails the fail_at-th (1-based;
+ * 0: never) and counts them. */
+static size_t cj_calls, cj_fail_at;
+
+static void *cj_malloc(size_t n)
+{
+	if (++cj_calls == cj_fail_at)
+		return NULL;
+	return malloc(n);
+}
+
+/* Emits one record (a block with tags, compact or pretty, or a briefing)
+ * with cJSON's fail_at-th allocation failing; returns the status. */
+static bp_status emit_failing(int what, size_t fail_at, sink *s)
+{
+	cJSON_Hooks hooks = {cj_malloc, free};
+	bp_emitter *e = bp_emitter_new(what == 1, to_buf, s);
+	bp_block b = make_block();
+	bp_tag c, t;
+	bp_tags tags = make_tags(&b, &c, &t);
+	bp_briefing br;
+	bp_agenda_item item;
+	bp_source_info src = {"x.txt", "text", 0, 20, "ab"};
+	bp_error err;
+	bp_status st;
+
+	memset(&br, 0, sizeof(br));
+	memset(&item, 0, sizeof(item));
+	strcpy(br.id, "2017-02-09-0123abcd");
+	strcpy(item.n, "1");
+	item.title = "Syria";
+	item.statement = 1;
+	br.agenda = &item;
+	br.nagenda = 1;
+	br.warnings[0].code = "no-title";
+	br.nwarnings = 1;
+	memset(s, 0, sizeof(*s));
+	cj_calls = 0;
+	cj_fail_at = fail_at;
+	cJSON_InitHooks(&hooks);
+	st = what == 2 ? bp_emit_briefing(e, &br, &src, &err) : bp_emit_block(e, &b, &tags, &err);
+	cJSON_InitHooks(NULL);
+	if (st == BP_ERR_NOMEM)
+		CHECK_STR(err.message, "out of memory");
+	bp_emitter_free(e);
+	return st;
+}
+
+/* Out of memory in cJSON: the record fails with BP_ERR_NOMEM and nothing
+ * is written, whichever allocation fails; never a record with keys missing. */
+TEST(out_of_memory_is_an_error)
+{
+	static sink s, whole;
+	for (int what = 0; what < 3; what++) {
+		size_t n, k;
+		CHECK_INT(emit_failing(what, 0, &whole), BP_OK);
+		n = cj_calls;
+		CHECK(n > 10);
+		for (k = 1; k <= n; k++) {
+			bp_status st = emit_failing(what, k, &s);
+			if (st != BP_ERR_NOMEM || s.len != 0) {
+				printf("  record %d, allocation %zu of %zu failing: status %d, %zu bytes written\n",
+				       what, k, n, (int)st, s.len);
+				CHECK(0);
+				break;
+			}
+		}
+	}
+}
+
 int main(void)
 {
 	RUN(escaping_is_cjsons_own);
@@ -256,5 +326,6 @@ int main(void)
 	RUN(tags_compact_and_pretty_agree);
 	RUN(briefing_record_nulls_and_refs);
 	RUN(write_errors_are_returned);
+	RUN(out_of_memory_is_an_error);
 	return DONE();
 }
