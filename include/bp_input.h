@@ -47,6 +47,7 @@ void bp_input_close(int fd);
  */
 typedef struct bp_digest bp_digest;
 
+/* NULL on allocation failure (OpenSSL's included). */
 bp_digest *bp_digest_new(void);
 void bp_digest_free(bp_digest *d);
 /* Starts over at offset 0. */
@@ -59,5 +60,8 @@ void bp_digest_cut_after(bp_digest *d);
 void bp_digest_cut_before(bp_digest *d, char hex[65], uint64_t *offset, uint64_t *bytes);
 /* Ends the last segment at the end of input. */
 void bp_digest_final(bp_digest *d, char hex[65], uint64_t *offset, uint64_t *bytes);
+/* 0 when an OpenSSL call failed (out of memory) since the last reset: the
+ * digests filled since then are not to be used. */
+int bp_digest_ok(const bp_digest *d);
 
 #endif

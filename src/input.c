@@ -189,20 +189,23 @@ struct bp_digest {
 	uint64_t pos;       /* bytes fed */
 	uint64_t cur_start, snap_end;
 	int cut_pending, have_snap;
+	int failed;         /* an OpenSSL call failed since the last reset */
 };
 
-static void ctx_init(EVP_MD_CTX *c)
+static void ctx_init(bp_digest *d, EVP_MD_CTX *c)
 {
-	EVP_DigestInit_ex(c, EVP_sha256(), NULL);
+	if (!EVP_DigestInit_ex(c, EVP_sha256(), NULL))
+		d->failed = 1;
 }
 
-static void ctx_hex(EVP_MD_CTX *c, char hex[65])
+static void ctx_hex(bp_digest *d, EVP_MD_CTX *c, char hex[65])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int len = 0, i;
 	static const char digits[] = "0123456789abcdef";
 
-	EVP_DigestFinal_ex(c, md, &len);
+	if (!EVP_DigestFinal_ex(c, md, &len))
+		d->failed = 1;
 	for (i = 0; i < len && i < 32; i++) {
 		hex[2 * i] = digits[md[i] >> 4];
 		hex[2 * i + 1] = digits[md[i] & 15];
@@ -216,7 +219,8 @@ bp_digest *bp_digest_new(void)
 
 	/* SHA-256 from the built-in provider needs no openssl.cnf; reading and
 	 * applying it was a tenth of the start-up time */
-	OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+	if (!OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL))
+		return NULL;
 	d = calloc(1, sizeof(*d));
 	if (!d)
 		return NULL;
@@ -228,6 +232,10 @@ bp_digest *bp_digest_new(void)
 		return NULL;
 	}
 	bp_digest_reset(d);
+	if (d->failed) {
+		bp_digest_free(d);
+		return NULL;
+	}
 	return d;
 }
 
@@ -241,9 +249,15 @@ void bp_digest_free(bp_digest *d)
 	free(d);
 }
 
+int bp_digest_ok(const bp_digest *d)
+{
+	return !d->failed;
+}
+
 void bp_digest_reset(bp_digest *d)
 {
-	ctx_init(d->cur);
+	d->failed = 0;
+	ctx_init(d, d->cur);
 	d->pos = d->cur_start = d->snap_end = 0;
 	d->cut_pending = d->have_snap = 0;
 }
@@ -251,15 +265,16 @@ void bp_digest_reset(bp_digest *d)
 void bp_digest_update(bp_digest *d, const char *bytes, size_t len, int line_end)
 {
 	if (len) {
-		EVP_DigestUpdate(d->cur, bytes, len);
-		if (d->have_snap)
-			EVP_DigestUpdate(d->next, bytes, len);
+		if (!EVP_DigestUpdate(d->cur, bytes, len) ||
+		    (d->have_snap && !EVP_DigestUpdate(d->next, bytes, len)))
+			d->failed = 1;
 		d->pos += len;
 	}
 	if (line_end && d->cut_pending) {
 		d->cut_pending = 0;
-		EVP_MD_CTX_copy_ex(d->snap, d->cur);
-		ctx_init(d->next);
+		if (!EVP_MD_CTX_copy_ex(d->snap, d->cur))
+			d->failed = 1;
+		ctx_init(d, d->next);
 		d->snap_end = d->pos;
 		d->have_snap = 1;
 	}
@@ -276,16 +291,16 @@ void bp_digest_cut_before(bp_digest *d, char hex[65], uint64_t *offset, uint64_t
 
 	*offset = d->cur_start;
 	if (d->have_snap) {
-		ctx_hex(d->snap, hex);
+		ctx_hex(d, d->snap, hex);
 		*bytes = d->snap_end - d->cur_start;
 		t = d->cur; /* the next segment continues from the cut */
 		d->cur = d->next;
 		d->next = t;
 		d->cur_start = d->snap_end;
 	} else {
-		ctx_hex(d->cur, hex);
+		ctx_hex(d, d->cur, hex);
 		*bytes = d->pos - d->cur_start;
-		ctx_init(d->cur);
+		ctx_init(d, d->cur);
 		d->cur_start = d->pos;
 	}
 	d->have_snap = d->cut_pending = 0;
@@ -295,8 +310,8 @@ void bp_digest_final(bp_digest *d, char hex[65], uint64_t *offset, uint64_t *byt
 {
 	*offset = d->cur_start;
 	*bytes = d->pos - d->cur_start;
-	ctx_hex(d->cur, hex);
+	ctx_hex(d, d->cur, hex);
 	d->have_snap = d->cut_pending = 0;
-	ctx_init(d->cur);
+	ctx_init(d, d->cur);
 	d->cur_start = d->pos;
 }

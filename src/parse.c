@@ -515,7 +515,7 @@ static int has_role_word(const bp_cues *cues, const char *s, size_t n)
 }
 
 /* Splits "ROLE NAME" at the last role word; the name is the capitalized words
- * after it. Returns 1 when a name was found. */
+ * after it. Returns 1 when a name was found, -1 when out of memory. */
 static int split_role_name(const bp_cues *cues, const char *s, size_t n, char **role, char **name)
 {
 	size_t i, role_end = last_role_end(cues, s, n), ws;
@@ -563,17 +563,18 @@ static int split_role_name(const bp_cues *cues, const char *s, size_t n, char **
 		return 0;
 	*name = dupn(s + ws, i - ws);
 	*role = role_end ? dupn(s, role_end) : NULL;
-	return 1;
+	return !*name || (role_end && !*role) ? -1 : 1;
 }
 
 /* The title grammar (data/cues.tsv): "[Briefing by] ROLE NAME[, PLACE][, DATE]"
- * with the date and the place in either order. */
-static void parse_title(bp_parser *p, const bp_line *l, int has_prefix)
+ * with the date and the place in either order. -1 when out of memory. */
+static int parse_title(bp_parser *p, const bp_line *l, int has_prefix)
 {
 	char s[BP_FIELD_MAX + 1], iso[11], *open;
 	size_t n = l->len < BP_FIELD_MAX ? l->len : BP_FIELD_MAX, body = 0, end, who_end, i, ds, de;
 
-	p->b.title = dupn(l->text, l->len);
+	if (!(p->b.title = dupn(l->text, l->len)))
+		return -1;
 	memcpy(s, l->text, n);
 	s[n] = '\0';
 	while (n && (s[n - 1] == ':' || s[n - 1] == '.'))
@@ -626,10 +627,12 @@ static void parse_title(bp_parser *p, const bp_line *l, int has_prefix)
 		size_t ps = who_end + 1;
 		while (ps < end && s[ps] == ' ')
 			ps++;
-		if (ps < end)
-			p->b.place = dupn(s + ps, end - ps);
+		if (ps < end && !(p->b.place = dupn(s + ps, end - ps)))
+			return -1;
 	}
-	split_role_name(p->cues, s + body, who_end - body, &p->b.role, &p->b.spokesperson);
+	return split_role_name(p->cues, s + body, who_end - body, &p->b.role, &p->b.spokesperson) < 0
+		       ? -1
+		       : 0;
 }
 
 /* A title line without the "Briefing by" cue: a role word before a date
@@ -1717,7 +1720,8 @@ bp_status bp_parser_line(void *parser, const bp_line *l, bp_error *err)
 		if (st != BP_OK)
 			return st;
 		count_line_problems(p, l);
-		parse_title(p, l, l->kind == BP_LINE_TITLE);
+		if (parse_title(p, l, l->kind == BP_LINE_TITLE) != 0)
+			return bp_error_set(err, BP_ERR_NOMEM, NULL, l->lineno, "out of memory");
 		apply_pre_timestamp(p);
 		p->state = S_HEAD;
 		return BP_OK;

@@ -208,6 +208,8 @@ static bp_status on_briefing(void *ctx, const bp_briefing *b, bp_error *err)
 	} else {
 		bp_digest_final(pl->digest, src.sha256, &src.offset, &src.bytes);
 	}
+	if (!bp_digest_ok(pl->digest)) /* never a record without its digest */
+		return bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
 	src.path = pl->path;
 	src.format = pl->format;
 	if (pl->is_html || pl->repaired || (!pl->offload && pl->tagwarn.nlimited)) {

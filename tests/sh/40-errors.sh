@@ -6,8 +6,8 @@
 #      empty. A NAME.args with no input file is a whole command line.
 #   2. generated inputs (big or derived from tests/cases/*.txt), made at test
 #      time in $BP_TMP/errors and removed afterwards.
-#   3. fault injection: tests/fault/shim.c (LD_PRELOAD) makes read() and
-#      write() fail.
+#   3. fault injection: tests/fault/shim.c (LD_PRELOAD) makes read(),
+#      write() and malloc() fail.
 AREA=errors
 . "$BP_ROOT/tests/sh/lib.sh"
 D="$BP_TMP/errors"
@@ -435,6 +435,56 @@ else
 fi
 (trap '' PIPE; timeout 60 "$BIN" $NC victim.txt victim.txt victim.txt 2> sigpipe-ignored.err; echo $? > sigpipe-ignored.rc) | head -c 100 > /dev/null
 expect sigpipe-ignored 1 "briefparse: write error: Broken pipe" && ok sigpipe-ignored
+# out of memory: each allocation made once the input is being read fails in
+# turn (BP_FAULT_MALLOC_NTH, armed by the input's first read). Every run must
+# give the whole output, or exit 1 with one "out of memory" line and a prefix
+# of the output: never a record missing a key or a digest, never a crash.
+# alloc_sweep NAME STEP ARGS... (STEP: try every STEP-th allocation)
+alloc_sweep() {
+	n=$1
+	step=$2
+	shift 2
+	input=$(eval echo "\${$#}")
+	"$BIN" "$@" > $n.want 2>/dev/null
+	LD_PRELOAD="$ASHIM" BP_FAULT_MALLOC_ARM="$input" BP_FAULT_MALLOC_REPORT=$n.count "$BIN" "$@" > /dev/null 2>&1
+	total=$(cat $n.count 2>/dev/null || echo 0)
+	bad=""
+	k=1
+	while [ "$k" -le "$total" ]; do
+		LD_PRELOAD="$ASHIM" BP_FAULT_MALLOC_ARM="$input" BP_FAULT_MALLOC_NTH=$k timeout 60 "$BIN" "$@" > $n.out 2> $n.err
+		rc=$?
+		if [ $rc = 0 ] && [ ! -s $n.err ] && cmp -s $n.out $n.want; then
+			:
+		elif [ $rc = 1 ] && [ "$(wc -l < $n.err)" = 1 ] && grep -q ": out of memory$" $n.err &&
+			head -c "$(wc -c < $n.out)" $n.want | cmp -s - $n.out; then
+			:
+		else
+			bad="$bad $k(exit $rc$(cmp -s $n.out $n.want || echo ', output differs'))"
+		fi
+		k=$((k + step))
+	done
+	if [ "$total" -lt 10 ]; then
+		fail $n "only $total allocations counted: is the shim working?"
+	elif [ -n "$bad" ]; then
+		fail $n "of $total allocations, failing these lost data silently or crashed:" \
+			"$(echo $bad | cut -c1-300)"
+	else
+		ok $n
+	fi
+}
+ASHIM="$BP_TMP/fault-alloc.so"
+if out=$(cc -shared -fPIC -Wall -Wextra -DBP_FAULT_ALLOC -o "$ASHIM" "$BP_ROOT/tests/fault/shim.c" -ldl 2>&1); then
+	ok fault-alloc-shim-build
+else
+	fail fault-alloc-shim-build "$out"
+fi
+cp "$BP_ROOT/tests/cases/variant-kozhin-2018.txt" small.txt
+alloc_sweep alloc-fail-no-classify 1 $NC -t1 small.txt
+alloc_sweep alloc-fail-t1 5 -t1 small.txt
+alloc_sweep alloc-fail-t2 5 -t2 small.txt
+alloc_sweep alloc-fail-victim-t2 499 -t2 victim.txt
+rm -f small.txt alloc-fail-*
+
 # ---- 4. the classifier on its own thread ---------------------------------------
 # With classification on, records go through bp_offload (a second thread)
 # unless -t1: byte-identical output and the same errors either way. victim.txt
