@@ -1,7 +1,8 @@
 /*
  * bp_rulefile.h - what the classifier's rule loaders share: reading a rule
  * file line by line, the small value parsers, and the memory the loaded
- * rules live in. Used by the gazetteer (bp_gazetteer.h) and the topic rules
+ * rules live in (bp_buf.h: arrays grow with bp_grow, strings and tables
+ * live in a bp_arena). Used by the gazetteer (bp_gazetteer.h) and the topic rules
  * (bp_topics.h); the formats themselves are in docs/rules.md.
  */
 #ifndef BP_RULEFILE_H
@@ -9,6 +10,7 @@
 
 #include <stddef.h>
 
+#include "bp_buf.h"
 #include "bp_data.h"
 #include "bp_error.h"
 
@@ -34,23 +36,5 @@ int bp_rulefile_number(const char *s, size_t n, double *out);
 
 /* memcmp order for byte strings of different lengths (a prefix first). */
 int bp_bytes_cmp(const char *a, size_t an, const char *b, size_t bn);
-
-/* Grows the array *pp of elements of `size` bytes, capacity *cap, to hold
- * at least `need` (doubling): 1 on success (or when it already does), 0 when
- * realloc fails (the array is then unchanged). */
-int bp_array_grow(void *pp, size_t *cap, size_t need, size_t size);
-
-/* An arena: many small allocations freed at once. Zero-initialise it;
- * allocations live until bp_arena_release. */
-typedef struct bp_arena {
-	struct bp_arena_chunk *chunks;
-} bp_arena;
-
-/* n bytes aligned to 16, or NULL when out of memory. */
-void *bp_arena_alloc(bp_arena *a, size_t n);
-/* A NUL-terminated copy of s[0, n), or NULL when out of memory. */
-const char *bp_arena_str(bp_arena *a, const char *s, size_t n);
-/* Frees every allocation; the arena is empty again. */
-void bp_arena_release(bp_arena *a);
 
 #endif

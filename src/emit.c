@@ -17,6 +17,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "bp_buf.h"
 #include "bp_swar.h"
 
 typedef struct jsonl {
@@ -66,18 +67,7 @@ static int scratch_reserve(jsonl *e, size_t need)
 {
 	e->used = 0;
 	e->nomem = 0; /* a new record */
-	if (need > e->scratch_cap) {
-		size_t cap = e->scratch_cap ? e->scratch_cap : 4096;
-		char *nb;
-		while (cap < need)
-			cap *= 2;
-		nb = realloc(e->scratch, cap);
-		if (!nb)
-			return -1;
-		e->scratch = nb;
-		e->scratch_cap = cap;
-	}
-	return 0;
+	return bp_grow(&e->scratch, &e->scratch_cap, need, 1, 4096);
 }
 
 /* Bytes that escaping s[0, n) may take, quotes and NUL included. */

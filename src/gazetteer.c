@@ -140,7 +140,7 @@ static int entity_get(gaz_load *l, int is_org, const char *id, size_t n, const c
 		bp_error_set(err, BP_ERR_LIMIT, path, line, "more than %d ids", ENTITIES_MAX);
 		return -1;
 	}
-	if (!bp_array_grow(&g->ents, &l->ents_cap, g->nents + 1, sizeof(entity)) ||
+	if (bp_grow(&g->ents, &l->ents_cap, g->nents + 1, sizeof(entity), 16) != 0 ||
 	    !(id = bp_arena_str(&g->arena, id, n))) {
 		bp_error_set(err, BP_ERR_NOMEM, path, line, "out of memory");
 		return -1;
@@ -159,7 +159,7 @@ static bp_status add_row(gaz_load *l, const char *text, size_t len, int ent, con
 {
 	if (l->nrows >= ALIASES_MAX)
 		return bp_error_set(err, BP_ERR_LIMIT, path, line, "more than %d aliases", ALIASES_MAX);
-	if (!bp_array_grow(&l->rows, &l->rows_cap, l->nrows + 1, sizeof(alias_row)))
+	if (bp_grow(&l->rows, &l->rows_cap, l->nrows + 1, sizeof(alias_row), 16) != 0)
 		return bp_error_set(err, BP_ERR_NOMEM, path, line, "out of memory");
 	l->rows[l->nrows].text = text;
 	l->rows[l->nrows].len = len;
@@ -367,7 +367,7 @@ void bp_gazetteer_free(bp_gazetteer *g)
 	bp_trie_release(&g->trie);
 	free(g->ents);
 	free(g->aliases);
-	bp_arena_release(&g->arena);
+	bp_arena_free(&g->arena);
 	free(g);
 }
 

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bp_buf.h"
+
 enum state {
 	S_PRE,       /* before a briefing: page furniture */
 	S_HEAD,      /* title seen: metadata lines until the agenda or content */
@@ -21,11 +23,6 @@ enum state {
 	S_QA,        /* answers to media questions */
 	S_TRAILER    /* after the footer */
 };
-
-typedef struct buf {
-	char *s;
-	size_t len, cap;
-} buf;
 
 /* Lines the header and agenda recognisers cannot place yet are held, at most
  * BP_HOLD_MAX of them and each at most BP_FIELD_MAX bytes, until a later line
@@ -65,7 +62,7 @@ struct bp_parser {
 	/* the open block */
 	int have_block;
 	bp_block_type btype;
-	buf text;              /* heading "\n\n" body, or body */
+	bp_sbuf text;          /* heading "\n\n" body, or body */
 	bp_anchor *map;
 	size_t nmap, cap_map;
 	size_t heading_len;
@@ -111,25 +108,6 @@ static char *dupn(const char *s, size_t n)
 		d[n] = '\0';
 	}
 	return d;
-}
-
-static int buf_add(buf *b, const char *s, size_t n)
-{
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
-		char *ns;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		ns = realloc(b->s, cap);
-		if (!ns)
-			return -1;
-		b->s = ns;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
-	return 0;
 }
 
 static void warn_into(bp_warning *w, size_t *nw, const char *code, unsigned long count,
@@ -853,23 +831,16 @@ static int map_add(bp_parser *p, size_t norm, uint64_t raw, unsigned long line)
 		p->map[p->nmap - 1].raw = raw;
 		return 0;
 	}
-	if (p->nmap == p->cap_map) {
-		size_t cap = p->cap_map ? p->cap_map * 2 : 256;
-		bp_anchor *nm;
-		if (cap > BP_BLOCK_ANCHORS_MAX) {
-			if (!p->map_warned)
-				warn(p, "offsets-approximate", 1, line,
-				     "a block has more offset anchors than the anchor limit: offsets in "
-				     "the rest of it are approximate");
-			p->map_warned = 1;
-			return 0;
-		}
-		nm = realloc(p->map, cap * sizeof(bp_anchor));
-		if (!nm)
-			return -1;
-		p->map = nm;
-		p->cap_map = cap;
+	if (p->nmap == BP_BLOCK_ANCHORS_MAX) {
+		if (!p->map_warned)
+			warn(p, "offsets-approximate", 1, line,
+			     "a block has more offset anchors than the anchor limit: offsets in "
+			     "the rest of it are approximate");
+		p->map_warned = 1;
+		return 0;
 	}
+	if (bp_grow(&p->map, &p->cap_map, p->nmap + 1, sizeof(bp_anchor), 256) != 0)
+		return -1;
 	p->map[p->nmap].norm = (uint32_t)norm;
 	p->map[p->nmap].raw = raw;
 	p->nmap++;
@@ -900,7 +871,7 @@ static bp_status block_append(bp_parser *p, const bp_line *l, size_t from, const
 		p->bend = l->end;
 		return BP_OK;
 	}
-	if (buf_add(&p->text, sep, strlen(sep)) != 0)
+	if (bp_sbuf_add(&p->text, sep, strlen(sep)) != 0)
 		return bp_error_set(err, BP_ERR_NOMEM, NULL, l->lineno, "out of memory");
 	base = p->text.len;
 	if (map_add(p, base, line_raw(l, from), l->lineno) != 0)
@@ -909,7 +880,7 @@ static bp_status block_append(bp_parser *p, const bp_line *l, size_t from, const
 		if (l->anchors[i].norm > from &&
 		    map_add(p, base + (l->anchors[i].norm - from), l->anchors[i].raw, l->lineno) != 0)
 			return bp_error_set(err, BP_ERR_NOMEM, NULL, l->lineno, "out of memory");
-	if (buf_add(&p->text, l->text + from, n) != 0)
+	if (bp_sbuf_add(&p->text, l->text + from, n) != 0)
 		return bp_error_set(err, BP_ERR_NOMEM, NULL, l->lineno, "out of memory");
 	p->bend = l->end;
 	return BP_OK;

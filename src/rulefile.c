@@ -7,68 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct bp_arena_chunk {
-	struct bp_arena_chunk *next;
-	size_t used, cap;
-	char mem[];
-} bp_arena_chunk;
-
-void *bp_arena_alloc(bp_arena *a, size_t n)
-{
-	bp_arena_chunk *c = a->chunks;
-	n = (n + 15) & ~(size_t)15;
-	if (!c || c->cap - c->used < n) {
-		size_t cap = n > 65536 ? n : 65536;
-		c = malloc(sizeof(*c) + cap);
-		if (!c)
-			return NULL;
-		c->next = a->chunks;
-		c->used = 0;
-		c->cap = cap;
-		a->chunks = c;
-	}
-	c->used += n;
-	return c->mem + c->used - n;
-}
-
-const char *bp_arena_str(bp_arena *a, const char *s, size_t n)
-{
-	char *p = bp_arena_alloc(a, n + 1);
-	if (!p)
-		return NULL;
-	memcpy(p, s, n);
-	p[n] = '\0';
-	return p;
-}
-
-void bp_arena_release(bp_arena *a)
-{
-	while (a->chunks) {
-		bp_arena_chunk *next = a->chunks->next;
-		free(a->chunks);
-		a->chunks = next;
-	}
-}
-
-int bp_array_grow(void *pp, size_t *cap, size_t need, size_t size)
-{
-	void **p = pp;
-	size_t ncap;
-	void *np;
-
-	if (need <= *cap)
-		return 1;
-	ncap = *cap ? *cap * 2 : 16;
-	while (ncap < need)
-		ncap *= 2;
-	np = realloc(*p, ncap * size);
-	if (!np)
-		return 0;
-	*p = np;
-	*cap = ncap;
-	return 1;
-}
-
 int bp_bytes_cmp(const char *a, size_t an, const char *b, size_t bn)
 {
 	int c = memcmp(a, b, an < bn ? an : bn);

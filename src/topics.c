@@ -154,7 +154,7 @@ static void sb_put(sbuf *b, const char *s, size_t n)
 {
 	if (b->nomem)
 		return;
-	if (!bp_array_grow(&b->s, &b->cap, b->len + n + 1, 1)) {
+	if (bp_grow(&b->s, &b->cap, b->len + n + 1, 1, 16) != 0) {
 		b->nomem = 1;
 		return;
 	}
@@ -427,7 +427,7 @@ static bp_status topic_section(topic_load *t, const char *path, unsigned long li
 					    (int)n, s);
 	if (r->ntopics >= TOPICS_MAX)
 		return bp_error_set(err, BP_ERR_LIMIT, path, line, "more than %d topics", TOPICS_MAX);
-	if (!bp_array_grow(&r->topics, &t->topics_cap, r->ntopics + 1, sizeof(topic)) ||
+	if (bp_grow(&r->topics, &t->topics_cap, r->ntopics + 1, sizeof(topic), 16) != 0 ||
 	    !(id = bp_arena_str(&r->arena, s, n)))
 		return bp_error_set(err, BP_ERR_NOMEM, path, line, "out of memory");
 	r->topics[r->ntopics].id = id;
@@ -644,7 +644,7 @@ static bp_status topic_pattern(topic_load *t, const char *path, unsigned long li
 	if (r->npatterns >= PATTERNS_MAX)
 		return bp_error_set(err, BP_ERR_LIMIT, path, line, "more than %d patterns",
 				    PATTERNS_MAX);
-	if (!bp_array_grow(&r->patterns, &t->patterns_cap, r->npatterns + 1, sizeof(tpattern)))
+	if (bp_grow(&r->patterns, &t->patterns_cap, r->npatterns + 1, sizeof(tpattern), 16) != 0)
 		return bp_error_set(err, BP_ERR_NOMEM, path, line, "out of memory");
 	tp = &r->patterns[r->npatterns];
 	memcpy(tp->first, first, sizeof(first));
@@ -747,7 +747,7 @@ static bp_status compile_rx(bp_topics *r, const bp_tkey *keys, size_t lo, size_t
 		unsigned *marks = bp_arena_alloc(&r->arena, (hi - lo) * sizeof(unsigned));
 		x.jit = pcre2_jit_compile(x.code, PCRE2_JIT_COMPLETE) == 0;
 		if (!marks || r->nrx >= INT16_MAX ||
-		    !bp_array_grow(&r->rxs, cap, r->nrx + 1, sizeof(rx))) {
+		    bp_grow(&r->rxs, cap, r->nrx + 1, sizeof(rx), 16) != 0) {
 			pcre2_code_free(x.code);
 			return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
 		}
@@ -914,7 +914,7 @@ void bp_topics_free(bp_topics *r)
 	free(r->patterns);
 	free(r->members);
 	free(r->group_start);
-	bp_arena_release(&r->arena);
+	bp_arena_free(&r->arena);
 	free(r);
 }
 

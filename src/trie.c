@@ -32,8 +32,8 @@ static int trie_fill(bp_trie *t, bp_tkey *keys, size_t lo, size_t hi, size_t d, 
 		while (j < hi && (unsigned char)keys[j].s[m] == c)
 			j++;
 	}
-	if (!bp_array_grow(&t->pool, &t->pool_cap, t->npool + (m - d) + nchild, 1) ||
-	    !bp_array_grow(&t->nodes, &t->nodes_cap, t->nnodes + nchild, sizeof(bp_tnode)))
+	if (bp_grow(&t->pool, &t->pool_cap, t->npool + (m - d) + nchild, 1, 16) != 0 ||
+	    bp_grow(&t->nodes, &t->nodes_cap, t->nnodes + nchild, sizeof(bp_tnode), 16) != 0)
 		return 0;
 	first = (uint32_t)t->nnodes;
 	t->nnodes += nchild;
@@ -70,8 +70,8 @@ bp_status bp_trie_build(bp_trie *t, bp_tkey *keys, size_t nkeys, bp_error *err)
 
 	/* a pool even for a tree with no labels, so that pool + offset is
 	 * always defined (fuzz_rules found the NULL pool of such a tree) */
-	if (!bp_array_grow(&t->nodes, &t->nodes_cap, 1, sizeof(bp_tnode)) ||
-	    !bp_array_grow(&t->pool, &t->pool_cap, 1, 1))
+	if (bp_grow(&t->nodes, &t->nodes_cap, 1, sizeof(bp_tnode), 16) != 0 ||
+	    bp_grow(&t->pool, &t->pool_cap, 1, 1, 16) != 0)
 		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
 	t->nodes[0] = (bp_tnode){.key = -1};
 	t->nnodes = 1;
@@ -82,7 +82,7 @@ bp_status bp_trie_build(bp_trie *t, bp_tkey *keys, size_t nkeys, bp_error *err)
 		uint32_t n = (uint32_t)t->nnodes;
 		for (j = i; j < nkeys && (unsigned char)keys[j].s[0] == c; j++)
 			;
-		if (!bp_array_grow(&t->nodes, &t->nodes_cap, t->nnodes + 1, sizeof(bp_tnode)))
+		if (bp_grow(&t->nodes, &t->nodes_cap, t->nnodes + 1, sizeof(bp_tnode), 16) != 0)
 			return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
 		t->nnodes++;
 		t->root[c] = n;
@@ -90,7 +90,7 @@ bp_status bp_trie_build(bp_trie *t, bp_tkey *keys, size_t nkeys, bp_error *err)
 			return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
 	}
 	/* child and spell read up to eight bytes at a time past any offset */
-	if (!bp_array_grow(&t->pool, &t->pool_cap, t->npool + BP_TRIE_PAD, 1))
+	if (bp_grow(&t->pool, &t->pool_cap, t->npool + BP_TRIE_PAD, 1, 16) != 0)
 		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
 	memset(t->pool + t->npool, 0, BP_TRIE_PAD);
 	return BP_OK;
