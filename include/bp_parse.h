@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bp_buf.h"
 #include "bp_error.h"
 #include "bp_tokenizer.h"
 
@@ -64,6 +65,8 @@ typedef struct bp_briefing {
 	uint64_t start, end; /* raw span of the briefing's content */
 } bp_briefing;
 
+/* A block as the sink gets it: it points into the parser's buffers, valid
+ * during the call. Keep every pointer field known to bp_block_copy. */
 typedef struct bp_block {
 	bp_block_type type;
 	const char *briefing_id; /* the briefing's id ("2017-02-09-5c1f03a2") */
@@ -124,5 +127,11 @@ void bp_briefing_warn(bp_briefing *b, const char *code, unsigned long count, uns
 
 /* Maps a block offset to a raw offset with the block's map. */
 uint64_t bp_block_raw(const bp_block *b, size_t off);
+
+/* Copies b into *dst with everything it points to (buf with its NUL, map,
+ * briefing_id, date, agenda, speaker), allocated from arena a: the copy
+ * lives as long as the arena's allocations. Returns 0, or -1 when out of
+ * memory (*dst is then not to be used). */
+int bp_block_copy(bp_block *dst, const bp_block *b, bp_arena *a);
 
 #endif

@@ -20,8 +20,9 @@
 #include <pthread.h>
 #include <stdio.h>
 
+#include "bp_buf.h"
+
 #define CHUNK_BYTES (BP_OFFLOAD_BATCH + (16u << 10))
-#define ALIGN 16
 
 enum { SIDE_THREAD, SIDE_CALLER, NSIDES };
 
@@ -44,16 +45,10 @@ typedef struct tagvec {
 	size_t n, cap;
 } tagvec;
 
-typedef struct chunk {
-	struct chunk *next;
-	size_t used, cap;
-	_Alignas(ALIGN) unsigned char mem[];
-} chunk;
-
 typedef struct batch {
 	item *items;
 	size_t n, cap;
-	chunk *chunks;      /* newest first */
+	bp_arena mem;       /* the blocks' copies (bp_block_copy) */
 	size_t bytes;       /* block bytes copied in */
 	tagvec tags[NSIDES];
 	size_t failed[NSIDES]; /* each side's first item whose classification failed */
@@ -78,53 +73,10 @@ struct bp_offload {
 
 /* ---- batches ---- */
 
-/* n bytes of s copied into the batch, or NULL. */
-static void *keep(batch *bt, const void *s, size_t n)
-{
-	chunk *c = bt->chunks;
-	void *d;
-
-	if (!c || c->cap - c->used < n) {
-		size_t cap = n > CHUNK_BYTES ? n : CHUNK_BYTES;
-		/* zeroed: PCRE2's JIT may read past a block's end (valgrind) */
-		c = calloc(1, sizeof(*c) + cap);
-		if (!c)
-			return NULL;
-		c->cap = cap;
-		c->used = 0;
-		c->next = bt->chunks;
-		bt->chunks = c;
-	}
-	d = c->mem + c->used;
-	if (n)
-		memcpy(d, s, n);
-	c->used += (n + ALIGN - 1) & ~(size_t)(ALIGN - 1);
-	if (c->used > c->cap)
-		c->used = c->cap;
-	return d;
-}
-
-static const char *keep_str(batch *bt, const char *s, int *ok)
-{
-	const char *d;
-	if (!s)
-		return NULL;
-	d = keep(bt, s, strlen(s) + 1);
-	if (!d)
-		*ok = 0;
-	return d;
-}
-
 static item *new_item(batch *bt)
 {
-	if (bt->n == bt->cap) {
-		size_t cap = bt->cap ? bt->cap * 2 : 256;
-		item *ni = realloc(bt->items, cap * sizeof(*ni));
-		if (!ni)
-			return NULL;
-		bt->items = ni;
-		bt->cap = cap;
-	}
+	if (bp_grow(&bt->items, &bt->cap, bt->n + 1, sizeof(item), 256) != 0)
+		return NULL;
 	memset(&bt->items[bt->n], 0, sizeof(item));
 	atomic_init(&bt->items[bt->n].claimed, 0);
 	return &bt->items[bt->n];
@@ -133,24 +85,12 @@ static item *new_item(batch *bt)
 /* Empty again; keeps one standard chunk for the next round. */
 static void reset(batch *bt)
 {
-	chunk *c = bt->chunks, *kept = NULL;
-
 	for (size_t i = 0; i < bt->n; i++) {
 		bp_briefing_free(bt->items[i].briefing);
 		free(bt->items[i].limited);
 	}
-	while (c) {
-		chunk *next = c->next;
-		if (!kept && c->cap == CHUNK_BYTES) {
-			kept = c;
-			kept->used = 0;
-			kept->next = NULL;
-		} else {
-			free(c);
-		}
-		c = next;
-	}
-	bt->chunks = kept;
+	bt->mem.chunk_bytes = CHUNK_BYTES;
+	bp_arena_reset(&bt->mem);
 	bt->n = bt->bytes = 0;
 	for (int side = 0; side < NSIDES; side++) {
 		bt->tags[side].n = 0;
@@ -162,7 +102,7 @@ static void reset(batch *bt)
 static void release(batch *bt)
 {
 	reset(bt);
-	free(bt->chunks);
+	bp_arena_free(&bt->mem);
 	free(bt->items);
 	for (int side = 0; side < NSIDES; side++)
 		free(bt->tags[side].v);
@@ -185,17 +125,8 @@ static int keep_tags(tagvec *tv, item *it, const bp_tags *t)
 	it->nt = t->ntopics;
 	if (need == tv->n)
 		return 1;
-	if (need > tv->cap) {
-		size_t cap = tv->cap ? tv->cap : 1024;
-		bp_tag *nv;
-		while (cap < need)
-			cap *= 2;
-		nv = realloc(tv->v, cap * sizeof(*nv));
-		if (!nv)
-			return 0;
-		tv->v = nv;
-		tv->cap = cap;
-	}
+	if (bp_grow(&tv->v, &tv->cap, need, sizeof(bp_tag), 1024) != 0)
+		return 0;
 	dst = tv->v + tv->n;
 	if (it->nc)
 		memcpy(dst, t->countries, it->nc * sizeof(*dst));
@@ -391,14 +322,7 @@ bp_status bp_offload_block(bp_offload *o, const bp_block *b, bp_error *err)
 
 	if (ok) {
 		it->is_block = 1;
-		it->block = *b;
-		it->block.buf = keep(bt, b->buf, b->len + 1); /* with its NUL */
-		it->block.map = b->nmap ? keep(bt, b->map, b->nmap * sizeof(*b->map)) : NULL;
-		ok = it->block.buf && (!b->nmap || it->block.map);
-		it->block.briefing_id = keep_str(bt, b->briefing_id, &ok);
-		it->block.date = keep_str(bt, b->date, &ok);
-		it->block.agenda = keep_str(bt, b->agenda, &ok);
-		it->block.speaker = keep_str(bt, b->speaker, &ok);
+		ok = bp_block_copy(&it->block, b, &bt->mem) == 0;
 	}
 	if (!ok)
 		return bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");

@@ -857,6 +857,32 @@ uint64_t bp_block_raw(const bp_block *b, size_t off)
 	return bp_anchor_raw(b->map, b->nmap, off, b->start);
 }
 
+/* A NUL-terminated string (or NULL) copied into a; *ok drops to 0 on failure. */
+static const char *arena_str(bp_arena *a, const char *s, int *ok)
+{
+	const char *d;
+	if (!s)
+		return NULL;
+	if (!(d = bp_arena_copy(a, s, strlen(s) + 1)))
+		*ok = 0;
+	return d;
+}
+
+int bp_block_copy(bp_block *dst, const bp_block *b, bp_arena *a)
+{
+	int ok = 1;
+
+	*dst = *b;
+	dst->buf = bp_arena_copy(a, b->buf, b->len + 1); /* with its NUL */
+	dst->map = b->nmap ? bp_arena_copy(a, b->map, b->nmap * sizeof(*b->map)) : NULL;
+	ok = dst->buf && (!b->nmap || dst->map);
+	dst->briefing_id = arena_str(a, b->briefing_id, &ok);
+	dst->date = arena_str(a, b->date, &ok);
+	dst->agenda = arena_str(a, b->agenda, &ok);
+	dst->speaker = arena_str(a, b->speaker, &ok);
+	return ok ? 0 : -1;
+}
+
 /* Appends line text [from, len) to the open block, after sep. */
 static bp_status block_append(bp_parser *p, const bp_line *l, size_t from, const char *sep,
 			      bp_error *err)

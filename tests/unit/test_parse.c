@@ -454,6 +454,57 @@ TEST(title_grammar_forms)
 	CHECK(strstr(o.warnings, "no-spokesperson") != NULL);
 }
 
+/* bp_block_copy copies what every pointer field points to: the copy stays
+ * whole when the source's buffers change or go away. */
+TEST(block_copy_is_deep)
+{
+	char text[] = "Heading\n\nSome text.", id[] = "2017-02-09-0123abcd", date[] = "2017-02-09",
+	     agenda[] = "3", speaker[] = "Maria Zakharova";
+	bp_anchor map[2] = {{0, 100}, {9, 120}};
+	bp_arena a = {NULL, 64}; /* small chunks: the copy spans several */
+	bp_block b, c;
+
+	memset(&b, 0, sizeof(b));
+	b.type = BP_BLOCK_ANSWER;
+	b.briefing_id = id;
+	b.date = date;
+	b.seq = 4;
+	b.exchange = 2;
+	b.agenda = agenda;
+	b.speaker = speaker;
+	b.buf = text;
+	b.len = sizeof(text) - 1;
+	b.heading_len = 7;
+	b.text_off = 9;
+	b.start = 100;
+	b.end = 140;
+	b.map = map;
+	b.nmap = 2;
+	b.line = 12;
+	CHECK_INT(bp_block_copy(&c, &b, &a), 0);
+	memset(text, 'x', sizeof(text) - 1);
+	memset(id, 'x', sizeof(id) - 1);
+	memset(date, 'x', sizeof(date) - 1);
+	agenda[0] = speaker[0] = 'x';
+	map[1].raw = 0;
+	CHECK_STR(c.buf, "Heading\n\nSome text.");
+	CHECK_INT(c.len, b.len);
+	CHECK_STR(c.briefing_id, "2017-02-09-0123abcd");
+	CHECK_STR(c.date, "2017-02-09");
+	CHECK_STR(c.agenda, "3");
+	CHECK_STR(c.speaker, "Maria Zakharova");
+	CHECK(c.map != map && c.nmap == 2 && c.map[1].norm == 9 && c.map[1].raw == 120);
+	CHECK_INT(bp_block_raw(&c, 10), 121);
+	CHECK(c.seq == 4 && c.exchange == 2 && c.heading_len == 7 && c.text_off == 9 && c.line == 12);
+	/* NULL fields stay NULL */
+	b.agenda = b.speaker = NULL;
+	b.map = NULL;
+	b.nmap = 0;
+	CHECK_INT(bp_block_copy(&c, &b, &a), 0);
+	CHECK(c.agenda == NULL && c.speaker == NULL && c.map == NULL);
+	bp_arena_free(&a);
+}
+
 int main(void)
 {
 	bp_error err;
@@ -461,6 +512,7 @@ int main(void)
 		printf("cannot load cues: %s\n", err.message);
 		return 1;
 	}
+	RUN(block_copy_is_deep);
 	RUN(title_with_place_and_date);
 	RUN(title_variants);
 	RUN(title_role_with_comma_and_place_with_comma);
