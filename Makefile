@@ -110,8 +110,11 @@ bench: briefparse
 lint:
 	cppcheck --quiet --error-exitcode=1 --std=c11 -Iinclude src
 
+# .clang-format on the lines changed since the last commit (new files: git add
+# them first); the rest of the tree is left as it is
 format:
-	clang-format -i src/*.c src/tools/*.c include/*.h tests/unit/*.c tests/unit/*.h
+	@sh .ci/install-deps format
+	git clang-format --force --quiet HEAD -- src include tests/unit
 
 clean:
 	rm -rf build briefparse
