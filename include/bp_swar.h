@@ -59,7 +59,8 @@ static inline uint64_t bp_swar_in7(uint64_t a, unsigned lo, unsigned hi)
 	return (a + BP_SWAR_ONES * (0x80 - lo)) & ~(a + BP_SWAR_ONES * (0x7F - hi)) & BP_SWAR_HIGHS;
 }
 
-/* ASCII A-Z folded to a-z in each byte; other bytes as they are. */
+/* ASCII A-Z folded to a-z in each byte; other bytes as they are (the
+ * eight-byte form of bp_ascii_lower, bp_ascii.h). */
 static inline uint64_t bp_swar_lower(uint64_t x)
 {
 	uint64_t upper = bp_swar_in7(x & ~BP_SWAR_HIGHS, 'A', 'Z') & ~x;
@@ -70,6 +71,8 @@ static inline uint64_t bp_swar_lower(uint64_t x)
  * load. */
 static inline unsigned bp_swar_movemask(uint64_t m)
 {
+	/* byte i's bit (now bit 8i) times 2^(56 - 7i) lands on bit 56 + i;
+	 * no two products overlap, so the sum carries nowhere */
 	return (unsigned)((((m & BP_SWAR_HIGHS) >> 7) * 0x0102040810204080ull) >> 56);
 }
 

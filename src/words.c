@@ -3,6 +3,8 @@
  */
 #include "bp_words.h"
 
+#include "bp_ascii.h"
+
 void bp_words_init(bp_words *w)
 {
 	for (int b = 0; b < 256; b++) {
@@ -16,7 +18,7 @@ void bp_words_init(bp_words *w)
 		w->kind[b] = k;
 		w->wordbyte[b] = k == BP_KIND_ALNUM || k == BP_KIND_LEAD ? BP_WB_WORD
 				 : k == BP_KIND_CONT ? BP_WB_CONT : BP_WB_OTHER;
-		w->lower[b] = (unsigned char)(b >= 'A' && b <= 'Z' ? b + 32 : b);
+		w->lower[b] = bp_ascii_lower((unsigned char)b);
 		w->cls[b] = (unsigned char)(w->lower[b] >= 'a' && w->lower[b] <= 'z' ? w->lower[b] - 'a' + 1
 					    : b >= '0' && b <= '9' ? b - '0' + 27 : 0);
 	}
