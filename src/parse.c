@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bp_ascii.h"
 #include "bp_buf.h"
 
 enum state {
@@ -141,6 +142,21 @@ static void warn(bp_parser *p, const char *code, unsigned long count, unsigned l
 
 #define KEY_MAX (BP_FIELD_MAX * 2 + 8)
 
+/* How lines are told apart by their look; lengths are bytes of normalized
+ * text. */
+#define HEADING_LEN_MAX 200 /* longer: no heading found by its look, no furniture held */
+#define PROSE_LEN_MIN 250   /* longer (and at a heading position, ending a sentence): running text */
+#define PROSE_WORDS_MIN 5   /* a sentence of at least this many words is running text */
+#define TITLE_LEN_MAX 300   /* longer: no title line without its cue */
+/* Matching a line to the agenda's titles (agenda_find, agenda_similar). */
+#define KEY_HEAD 16        /* bytes of the line keyed first, to reject most lines early */
+#define KEY_HEAD_CUT 4     /* bytes of that key not compared: the cut may end inside a word */
+#define KEY_LEN_SLACK 32   /* a line longer than the longest title by more is a paragraph */
+#define SIMILAR_MIN 0.8    /* words an edited heading shares with its title (2c / (a + b)) */
+/* Years a date may have. */
+#define YEAR_MIN 1900
+#define YEAR_MAX 2999
+
 /* A comparison key: ASCII letters lower-cased, digits and non-ASCII letters
  * kept, punctuation (ASCII and the common typographic marks) dropped, words
  * separated by one space. */
@@ -161,7 +177,7 @@ static size_t key_of(const char *s, size_t n, char *out, size_t cap)
 			if (space && o)
 				out[o++] = ' ';
 			space = 0;
-			out[o++] = (char)(c + 32);
+			out[o++] = (char)bp_ascii_lower(c);
 			i++;
 		} else if (c == 0xE2 && i + 2 < n && (unsigned char)s[i + 1] == 0x80) {
 			/* quotes, dashes, ellipsis: punctuation; an apostrophe joins */
@@ -231,13 +247,13 @@ static size_t agenda_find(const bp_parser *p, const char *text, size_t n, int pr
 	char k[KEY_MAX];
 	size_t kl, i;
 
-	if (p->nkeys == 0 || n > p->key_max + 32)
+	if (p->nkeys == 0 || n > p->key_max + KEY_LEN_SLACK)
 		return (size_t)-1; /* longer than any title: a paragraph */
 	/* most lines differ from every title in their first characters: key
 	 * only those before keying the whole line */
-	kl = key_of(text, n < 16 ? n : 16, k, sizeof(k));
-	if (kl > 4) {
-		kl -= 4; /* the cut may end inside a word */
+	kl = key_of(text, n < KEY_HEAD ? n : KEY_HEAD, k, sizeof(k));
+	if (kl > KEY_HEAD_CUT) {
+		kl -= KEY_HEAD_CUT;
 		for (i = 0; i < p->nkeys; i++)
 			if (p->keylens[i] >= kl && memcmp(p->keys[i], k, kl) == 0)
 				break;
@@ -297,7 +313,7 @@ static size_t agenda_similar(const bp_parser *p, const char *text, size_t n)
 {
 	char k[KEY_MAX];
 	size_t kl = key_of(text, n, k, sizeof(k)), i, best = (size_t)-1;
-	double best_score = 0.8;
+	double best_score = SIMILAR_MIN;
 
 	for (i = 0; kl && i < p->nkeys; i++) {
 		size_t kw, tw, c;
@@ -396,7 +412,7 @@ static size_t parse_date(const bp_cues *cues, const char *s, size_t n, size_t i,
 			j++;
 		y = parse_uint(s, n, &j, 4);
 	}
-	if (d < 1 || d > 31 || m < 1 || m > 12 || y < 1900 || y > 2999)
+	if (d < 1 || d > 31 || m < 1 || m > 12 || y < YEAR_MIN || y > YEAR_MAX)
 		return 0;
 	snprintf(iso, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u, (unsigned)d % 100u);
 	return j;
@@ -620,7 +636,7 @@ static int looks_like_title(const bp_parser *p, const bp_line *l)
 	char iso[11];
 	size_t ds, de;
 
-	if (l->len > 300 || !l->len || l->text[l->len - 1] == '.')
+	if (l->len > TITLE_LEN_MAX || !l->len || l->text[l->len - 1] == '.')
 		return 0;
 	if (!title_date(p->cues, l->text, l->len, 0, iso, &ds, &de) || ds == 0)
 		return 0;
@@ -634,7 +650,7 @@ static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
 	size_t i;
 	for (i = 0; i < n; i++) {
 		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
+		h *= 1099511628211ULL; /* the 64-bit FNV prime */
 	}
 	return h;
 }
@@ -643,7 +659,7 @@ static uint64_t fnv1a(uint64_t h, const char *s, size_t n)
  * known before the first block is emitted and stable across runs. */
 static void set_id(bp_parser *p)
 {
-	uint64_t h = 14695981039346656037ULL;
+	uint64_t h = 14695981039346656037ULL; /* the 64-bit FNV-1a offset basis */
 	size_t i;
 
 	if (p->id_set)
@@ -1057,13 +1073,13 @@ static int is_debris(const bp_line *l)
 static int is_prose(const bp_line *l)
 {
 	size_t i, spaces = 0;
-	if (l->len > 250)
+	if (l->len > PROSE_LEN_MIN)
 		return 1;
 	if (!l->len || (l->text[l->len - 1] != '.' && l->text[l->len - 1] != '?'))
 		return 0;
 	for (i = 0; i < l->len; i++)
 		spaces += l->text[i] == ' ';
-	return spaces >= 4;
+	return spaces >= PROSE_WORDS_MIN - 1;
 }
 
 /* Holds a copy of line l; 0 when it cannot be held (the hold is full, the
@@ -1251,7 +1267,8 @@ static int looks_like_heading(const bp_parser *p, const bp_line *l)
 {
 	unsigned char c = (unsigned char)l->text[0];
 
-	if (l->kind != BP_LINE_TEXT || !p->blank_before || l->len > 200 || ends_sentence(l->text, l->len))
+	if (l->kind != BP_LINE_TEXT || !p->blank_before || l->len > HEADING_LEN_MAX ||
+	    ends_sentence(l->text, l->len))
 		return 0;
 	if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0xC0))
 		return 0;
@@ -1263,7 +1280,7 @@ static int reads_as_paragraph(const bp_parser *p, const bp_line *l)
 {
 	if (agenda_find(p, l->text, l->len, 0) != (size_t)-1)
 		return 0;
-	return l->len > 250 && ends_sentence(l->text, l->len);
+	return l->len > PROSE_LEN_MIN && ends_sentence(l->text, l->len);
 }
 
 static bp_status qa_line(bp_parser *p, const bp_line *l, bp_error *err);
@@ -1282,7 +1299,8 @@ static int matches_agenda(const bp_parser *p, const bp_line *l)
  * follows. */
 static int hold_heading(bp_parser *p, const bp_line *l)
 {
-	if (!p->expect_heading || !p->b.nagenda || l->kind != BP_LINE_TEXT || is_prose(l) || l->len > 200)
+	if (!p->expect_heading || !p->b.nagenda || l->kind != BP_LINE_TEXT || is_prose(l) ||
+	    l->len > HEADING_LEN_MAX)
 		return 0;
 	if (matches_agenda(p, l))
 		return 0;
@@ -1367,7 +1385,8 @@ static bp_status qa_line(bp_parser *p, const bp_line *l, bp_error *err)
 	/* a line after "Back to top" that is no sentence (a banner may end in
 	 * '!') is held: furniture when a label or the footer follows */
 	if (after_back && l->kind == BP_LINE_TEXT && p->have_block &&
-	    (is_debris(l) || ((!ends_sentence(l->text, l->len) || l->text[l->len - 1] == '!') && l->len <= 200)) &&
+	    (is_debris(l) || ((!ends_sentence(l->text, l->len) || l->text[l->len - 1] == '!') &&
+			      l->len <= HEADING_LEN_MAX)) &&
 	    hold_line(p, l))
 		return BP_OK;
 	switch (l->kind) {
