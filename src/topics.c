@@ -17,6 +17,7 @@
 
 #include <pcre2.h>
 
+#include "bp_ascii.h"
 #include "bp_data.h"
 #include "bp_rulefile.h"
 #include "bp_trie.h"
@@ -185,11 +186,6 @@ static void sb_fmt(sbuf *b, const char *fmt, ...)
 static int is_alnum(unsigned char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-static unsigned char fold(unsigned char c)
-{
-	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
 }
 
 static int is_blank(char c)
@@ -655,7 +651,7 @@ static bp_status topic_pattern(topic_load *t, const char *path, unsigned long li
 	tp->text_len = pn;
 	tp->raw = bp_arena_str(&r->arena, pf, pfn);
 	for (size_t k = 0; k < pfn; k++)
-		pf[k] = (char)fold((unsigned char)pf[k]);
+		pf[k] = (char)bp_ascii_lower((unsigned char)pf[k]);
 	tp->prefix = bp_arena_str(&r->arena, pf, pfn);
 	tp->prefix_len = pfn;
 	tp->plain = !literal ? 0 : off == pn ? PLAIN_LIT : PLAIN_LIT_B;
