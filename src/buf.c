@@ -60,7 +60,9 @@ void *bp_arena_alloc(bp_arena *a, size_t n)
 	if (!c || c->cap - c->used < need) {
 		size_t std = a->chunk_bytes ? a->chunk_bytes : ARENA_CHUNK;
 		size_t cap = need > std ? need : std;
-		c = malloc(sizeof(*c) + cap);
+		/* zeroed: PCRE2's JIT may read a little past a copied block's end,
+		 * and valgrind would see those bytes as undefined */
+		c = calloc(1, sizeof(*c) + cap);
 		if (!c)
 			return NULL;
 		c->cap = cap;
