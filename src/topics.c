@@ -19,6 +19,7 @@
 
 #include "bp_ascii.h"
 #include "bp_data.h"
+#include "bp_buf.h"
 #include "bp_rulefile.h"
 #include "bp_trie.h"
 
@@ -1208,7 +1209,7 @@ static void on_pattern(bp_topic_run *c, unsigned mark, size_t s, size_t e, size_
 
 	if (mark >= r->ngroups)
 		return;
-	if (c->explain && bp_array_grow(&c->hits, &c->hits_cap, c->nhits + 1, sizeof(*c->hits)))
+	if (c->explain && bp_grow(&c->hits, &c->hits_cap, c->nhits + 1, sizeof(*c->hits), 64) == 0)
 		c->hits[c->nhits++] = (struct hit){mark, s, e, factor, c->pat_hits[mark] >= r->repeat_cap};
 	if (c->pat_hits[mark] >= r->repeat_cap)
 		return;

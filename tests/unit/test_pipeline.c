@@ -84,7 +84,7 @@ typedef struct job {
 /* One pipeline over input, from a start shared with the other threads. */
 static void run_one(job *j)
 {
-	bp_options opts = {0, 0, j->threads};
+	bp_options opts = {.threads = j->threads};
 	bp_pipeline *pl = bp_pipeline_new(&opts, cues, rules, to_sink, &j->out);
 	bp_error err;
 
