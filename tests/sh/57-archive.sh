@@ -349,7 +349,10 @@ rm -rf k
 "$BIN" -j1 -o k big > /dev/null 2> int.err &
 pid=$!
 wait_landed k 100 $pid
+# stopped first, so that the run cannot finish between the look and the signal
+kill -STOP $pid
 kill -INT $pid
+kill -CONT $pid
 wait $pid
 rc=$?
 partial=$(landed k)
