@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "bp_bundled.h"
+#include "bp_charset.h"
 #include "bp_data.h"
 #include "bp_input.h"
 
@@ -135,44 +136,16 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-/* Length of a valid UTF-8 sequence at s (n bytes left), 0 when invalid. */
-static int utf8_seq(const unsigned char *s, size_t n)
-{
-	int need, i;
-	unsigned char lo = 0x80, hi = 0xBF;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		need = 1;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		need = 2;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		need = 3;
-	else
-		return 0;
-	if (s[0] == 0xE0)
-		lo = 0xA0;
-	else if (s[0] == 0xED)
-		hi = 0x9F;
-	else if (s[0] == 0xF0)
-		lo = 0x90;
-	else if (s[0] == 0xF4)
-		hi = 0x8F;
-	for (i = 1; i <= need; i++) {
-		if ((size_t)i >= n || s[i] < (i == 1 ? lo : 0x80) || s[i] > (i == 1 ? hi : 0xBF))
-			return 0;
-	}
-	return need + 1;
-}
-
 void bp_archive_display_path(const char *path, char *buf, size_t size)
 {
 	const unsigned char *s = (const unsigned char *)path;
 	size_t n = strlen(path), i = 0, o = 0;
 
 	while (i < n) {
-		int l = utf8_seq(s + i, n - i);
+		uint32_t cp;
+		int l = bp_utf8_get(s + i, n - i, &cp);
+		if (l < 0) /* cut off at the end of the name: invalid */
+			l = 0;
 		const char *add = l ? path + i : "\xef\xbf\xbd";
 		size_t m = l ? (size_t)l : 3;
 		if (o + m + 1 > size)

@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 
 #include "bp_ascii.h"
+#include "bp_charset.h"
 
 /* 1 when s[0, n) starts with lit, ASCII case ignored. */
 static int ieq_prefix(const char *s, size_t n, const char *lit)
@@ -40,39 +41,6 @@ static int has_html_tag(const char *s, size_t n)
 	return 0;
 }
 
-/* Length of a valid UTF-8 sequence at s, 0 when invalid, -1 when cut off. */
-static int utf8_len(const unsigned char *s, size_t n)
-{
-	int need, i;
-	unsigned char lo = 0x80, hi = 0xBF;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xC2 && s[0] <= 0xDF)
-		need = 1;
-	else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-		need = 2;
-	else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-		need = 3;
-	else
-		return 0;
-	if (s[0] == 0xE0)
-		lo = 0xA0;
-	else if (s[0] == 0xED)
-		hi = 0x9F;
-	else if (s[0] == 0xF0)
-		lo = 0x90;
-	else if (s[0] == 0xF4)
-		hi = 0x8F;
-	for (i = 1; i <= need; i++) {
-		if ((size_t)i >= n)
-			return -1;
-		if (s[i] < (i == 1 ? lo : 0x80) || s[i] > (i == 1 ? hi : 0xBF))
-			return 0;
-	}
-	return need + 1;
-}
-
 bp_format bp_input_sniff(const char *bytes, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)bytes;
@@ -83,7 +51,8 @@ bp_format bp_input_sniff(const char *bytes, size_t len)
 	if (memchr(s, '\0', n))
 		return BP_FORMAT_BINARY;
 	while (i < n) {
-		int l = utf8_len(s + i, n - i);
+		uint32_t cp;
+		int l = bp_utf8_get(s + i, n - i, &cp);
 		if (l < 0)
 			break; /* a sequence cut by the sniff window */
 		if (l == 0) {
