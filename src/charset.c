@@ -1,6 +1,7 @@
 /* charset.c - single-byte code page tables (bp_charset.h). */
 #include "bp_charset.h"
 
+#include <pthread.h>
 #include <string.h>
 
 /* bytes 0x80-0xFF of each single-byte charset, from BP_CS_CP1251 on */
@@ -155,18 +156,44 @@ uint32_t bp_charset_decode(bp_charset cs, unsigned char b)
 	return tables[cs - BP_CS_CP1251][b - 0x80];
 }
 
+/* Each table's (code point << 8 | byte) sorted: bp_charset_encode's
+ * binary search. Built once, by whichever thread asks first. */
+#define NTABLES (sizeof(tables) / sizeof(tables[0]))
+static uint32_t reverse[NTABLES][128];
+static pthread_once_t reverse_once = PTHREAD_ONCE_INIT;
+
+static void reverse_build(void)
+{
+	size_t t, i, j;
+
+	for (t = 0; t < NTABLES; t++)
+		for (i = 0; i < 128; i++) { /* insertion sort: 128 entries */
+			uint32_t v = (uint32_t)tables[t][i] << 8 | (uint32_t)(0x80 + i);
+			for (j = i; j > 0 && reverse[t][j - 1] > v; j--)
+				reverse[t][j] = reverse[t][j - 1];
+			reverse[t][j] = v;
+		}
+}
+
 int bp_charset_encode(bp_charset cs, uint32_t cp)
 {
-	int i;
+	const uint32_t *r;
+	size_t lo = 0, hi = 128;
 
 	if (cp < 0x80)
 		return (int)cp;
-	if (cs < BP_CS_CP1251 || cs > BP_CS_MACCE)
+	if (cs < BP_CS_CP1251 || cs > BP_CS_MACCE || cp > 0xFFFF)
 		return -1;
-	for (i = 0; i < 128; i++)
-		if (tables[cs - BP_CS_CP1251][i] == cp)
-			return 0x80 + i;
-	return -1;
+	pthread_once(&reverse_once, reverse_build);
+	r = reverse[cs - BP_CS_CP1251];
+	while (lo < hi) { /* the first entry of cp: the lowest byte, as a scan finds it */
+		size_t mid = (lo + hi) / 2;
+		if (r[mid] >> 8 < cp)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < 128 && r[lo] >> 8 == cp ? (int)(r[lo] & 0xFF) : -1;
 }
 
 size_t bp_utf8_put(char *out, uint32_t cp)

@@ -8,6 +8,7 @@
  * until they close to be judged as boilerplate.
  */
 #include "bp_html.h"
+#include "bp_swar.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -358,20 +359,111 @@ static void line_break(bp_html *h, uint64_t raw)
 	}
 }
 
+/* HTML white space: 1 for ' ', 2 for the others (which become ' ') */
+static const unsigned char space_kind[256] = {[' '] = 1, ['\t'] = 2, ['\n'] = 2, ['\r'] = 2, ['\f'] = 2};
+
 static int is_space(unsigned char c)
 {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f';
+	return space_kind[c] != 0;
 }
 
+/* The high bit of each byte of x that is b (exact, unlike bp_swar_zeros). */
+static uint64_t swar_mask(uint64_t x, unsigned char b)
+{
+	uint64_t t = x ^ (BP_SWAR_ONES * b), low7 = ~BP_SWAR_HIGHS;
+
+	return ~(((t & low7) + low7) | t) & BP_SWAR_HIGHS;
+}
+
+/* The number of bytes of x (eight) that are b. */
+static unsigned swar_count(uint64_t x, unsigned char b)
+{
+	return (unsigned)(((swar_mask(x, b) >> 7) * BP_SWAR_ONES) >> 56);
+}
+
+/* The line's first LINE_COPY bytes for the keep callback, white space
+ * folded to single spaces, leading space dropped. */
 static void copy_line(bp_html *h, const char *s, size_t n)
 {
-	size_t i;
-	for (i = 0; i < n && h->nlcopy < LINE_COPY; i++) {
-		char c = is_space((unsigned char)s[i]) ? ' ' : s[i];
-		if (c == ' ' && (h->nlcopy == 0 || h->lcopy[h->nlcopy - 1] == ' '))
-			continue;
-		h->lcopy[h->nlcopy++] = c;
+	size_t i = 0, o = h->nlcopy;
+	char prev = o ? h->lcopy[o - 1] : ' ';
+
+	while (i < n && o < LINE_COPY) {
+		char c;
+		/* eight bytes at once while no space follows a space */
+		while (i + 8 <= n && o + 8 <= LINE_COPY) {
+			uint64_t x = bp_swar_load_le(s + i), m = swar_mask(x, ' ');
+			if (BP_SWAR_HAS_LESS(x, 0x20) || (m & (m << 8)) || (prev == ' ' && (m & 0x80)))
+				break;
+			memcpy(h->lcopy + o, s + i, 8);
+			o += 8;
+			i += 8;
+			prev = s[i - 1];
+		}
+		if (i == n || o == LINE_COPY)
+			break;
+		c = space_kind[(unsigned char)s[i]] ? ' ' : s[i];
+		h->lcopy[o] = c;
+		o += !(c == ' ' && prev == ' '); /* a space after a space is not kept */
+		prev = c;
+		i++;
 	}
+	h->nlcopy = o;
+}
+
+/* Holds text s[0, n) for input bytes raw.. on, white space other than ' '
+ * as ' ' (the tokenizer folds it), and copies it for the keep callback;
+ * returns the number of bytes that are not white space. */
+static size_t hold_text(bp_html *h, const char *s, size_t n, uint64_t raw)
+{
+	size_t k = 0, ns = 0, at = h->hlen;
+	unsigned char *d;
+
+	if (n == 0 || h->st != BP_OK)
+		return 0;
+	if (h->hlen + n > BP_HTML_HOLD_MAX) {
+		/* in runs, as held text past the limit is relieved in between */
+		while (k < n) {
+			size_t m = k;
+			while (m < n && space_kind[(unsigned char)s[m]] < 2)
+				m++;
+			hold(h, s + k, m - k, raw + k);
+			copy_line(h, s + k, m - k);
+			if (m < n) {
+				hold(h, " ", 1, raw + m);
+				copy_line(h, " ", 1);
+				m++;
+			}
+			k = m;
+		}
+		for (k = 0; k < n; k++)
+			ns += !is_space((unsigned char)s[k]);
+		return ns;
+	}
+	hold(h, s, n, raw);
+	if (h->st != BP_OK)
+		return 0;
+	d = (unsigned char *)h->hbuf + at;
+	for (; k + 8 <= n; k += 8) {
+		uint64_t x = bp_swar_load(d + k);
+		if (!BP_SWAR_HAS_LESS(x, 0x20)) {
+			ns += 8 - swar_count(x, ' ');
+			continue;
+		}
+		for (size_t q = k; q < k + 8; q++) {
+			ns += !space_kind[d[q]];
+			if (space_kind[d[q]])
+				d[q] = ' ';
+		}
+	}
+	for (; k < n; k++) {
+		ns += !space_kind[d[k]];
+		if (space_kind[d[k]])
+			d[k] = ' ';
+	}
+	if (h->keep && h->nlcopy < LINE_COPY)
+		copy_line(h, (const char *)d, n);
+	return ns;
 }
 
 /* Text that maps byte for byte to input raw, raw + 1, ... */
@@ -404,26 +496,11 @@ static void put_text(bp_html *h, const char *s, size_t n, uint64_t raw)
 				h->seal = 1;
 			}
 		}
-		for (j = i; j < n && !(h->in_pre && (s[j] == '\n' || s[j] == '\r')); j++)
-			if (!is_space((unsigned char)s[j]))
-				ns++;
-		{
-			/* white space other than ' ' becomes ' ': the tokenizer folds it */
-			size_t k = i;
-			while (k < j) {
-				size_t m = k;
-				while (m < j && (s[m] == ' ' || !is_space((unsigned char)s[m])))
-					m++;
-				hold(h, s + k, m - k, raw + k);
-				copy_line(h, s + k, m - k);
-				if (m < j) {
-					hold(h, " ", 1, raw + m);
-					copy_line(h, " ", 1);
-					m++;
-				}
-				k = m;
-			}
-		}
+		j = n;
+		if (h->in_pre)
+			for (j = i; j < n && s[j] != '\n' && s[j] != '\r'; j++)
+				;
+		ns += hold_text(h, s + i, j - i, raw + i);
 		i = j;
 	}
 	e->text += ns;
@@ -470,6 +547,8 @@ static uint64_t map_raw(bp_html *h, uint64_t lx)
 		return lx;
 	if (lx < h->amap[lo].lx)
 		return h->amap[lo].raw;
+	if (h->amap[hi - 1].lx <= lx) /* past the last anchor: the usual case */
+		lo = hi - 1;
 	while (hi - lo > 1) {
 		size_t mid = (lo + hi) / 2;
 		if (h->amap[mid].lx <= lx)
@@ -518,6 +597,14 @@ static unsigned char win_at(const bp_html *h, uint64_t lx)
 	return h->win[lx & (WINDOW - 1)];
 }
 
+/* Whether the window's bytes from decoded offset lx on are s[0, n). */
+static int win_eq(const bp_html *h, uint64_t lx, const char *s, size_t n)
+{
+	size_t at = (size_t)(lx & (WINDOW - 1)), first = WINDOW - at < n ? WINDOW - at : n;
+
+	return memcmp(h->win + at, s, first) == 0 && memcmp(h->win, s + first, n - first) == 0;
+}
+
 /* Where libxml2's text s[0, n) came from: it ended at decoded offset end.
  * Walks back through the decoded input: equal bytes match, CRs (dropped by
  * libxml2 from CR LF) are skipped; what does not match is an entity or
@@ -543,6 +630,10 @@ static void on_text(bp_html *h, const char *s, size_t n, uint64_t end)
 			end = j = e;
 			break;
 		}
+	}
+	if (end >= low && n <= end - low && win_eq(h, end - n, s, n)) { /* the text as it stands in the page */
+		put_decoded(h, s, n, end - n);
+		return;
 	}
 	while (k > 0 && j > low) {
 		unsigned char c = win_at(h, j - 1);
@@ -893,8 +984,13 @@ static void push_slice(bp_html *h, size_t n, int terminate)
 		h->px->vctxt.error = quiet;
 		h->px->vctxt.warning = quiet;
 	}
-	for (i = 0; i < n; i++)
-		h->win[(h->pushed + i) & (WINDOW - 1)] = (unsigned char)h->slice[i];
+	i = (size_t)(h->pushed & (WINDOW - 1)); /* n <= BP_HTML_SLICE < WINDOW */
+	if (i + n <= WINDOW) {
+		memcpy(h->win + i, h->slice, n);
+	} else {
+		memcpy(h->win + i, h->slice, WINDOW - i);
+		memcpy(h->win, h->slice + (WINDOW - i), n - (WINDOW - i));
+	}
 	h->pushed += n;
 	htmlParseChunk(h->px, h->slice, (int)n, terminate);
 	memmove(h->slice, h->slice + n, h->nslice - n);
@@ -950,7 +1046,23 @@ static void scan_tags(bp_html *h, char *s, size_t n, size_t at)
 	char *slice = s - at;
 
 	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
+		unsigned char c;
+		int to = -1; /* the one byte that can change the state */
+		if (h->ts == TS_TEXT || (h->ts == TS_RAW && h->nmatch == 0))
+			to = '<';
+		else if (h->ts == TS_DQ)
+			to = '"';
+		else if (h->ts == TS_SQ)
+			to = '\'';
+		else if (h->ts == TS_COMMENT && h->nmatch == 0)
+			to = '-';
+		if (to >= 0) {
+			const char *p = memchr(s + i, to, n - i);
+			if (!p)
+				break;
+			i = (size_t)(p - s);
+		}
+		c = (unsigned char)s[i];
 		if (h->ts == TS_TEXT && c == '<' && at + i > 0)
 			h->safe = at + i; /* a push may end here, before a tag */
 		switch (h->ts) {
@@ -1195,6 +1307,19 @@ static int is_control(unsigned char c)
 	return (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') || c == 0x7F;
 }
 
+/* Past the eight-byte words of plain ASCII (no control byte, no white
+ * space other than ' ') from s[i] on. */
+static size_t ascii_run(const unsigned char *s, size_t i, size_t n)
+{
+	while (i + 8 <= n) {
+		uint64_t x = bp_swar_load(s + i);
+		if (BP_SWAR_HAS_LESS(x, 0x20) | (x & BP_SWAR_HIGHS) | BP_SWAR_HAS_BYTE(x, 0x7F))
+			break;
+		i += 8;
+	}
+	return i;
+}
+
 /* Decodes input s[0, n) (from input offset raw on) with the chosen charset. */
 static void decode(bp_html *h, const unsigned char *s, size_t n, uint64_t raw, int final)
 {
@@ -1203,8 +1328,8 @@ static void decode(bp_html *h, const unsigned char *s, size_t n, uint64_t raw, i
 
 	if (h->cs != BP_CS_UTF8) {
 		while (i < n) {
-			for (run = i; run < n && s[run] < 0x80 && !is_control(s[run]); run++)
-				;
+			for (run = ascii_run(s, i, n); run < n && s[run] < 0x80 && !is_control(s[run]);)
+				run = ascii_run(s, run + 1, n);
 			decoded(h, (const char *)s + i, run - i, raw + i);
 			i = run;
 			if (i == n)
@@ -1247,7 +1372,11 @@ static void decode(bp_html *h, const unsigned char *s, size_t n, uint64_t raw, i
 		uint32_t cp;
 		int l;
 		for (run = i; run < n; run++) {
-			unsigned char c = s[run];
+			unsigned char c;
+			run = ascii_run(s, run, n);
+			if (run == n)
+				break;
+			c = s[run];
 			if (c >= 0x80) {
 				l = bp_utf8_get(s + run, n - run, &cp);
 				if (l <= 1)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "bp_charset.h"
+#include "bp_swar.h"
 
 struct bp_mojibake {
 	char *text;
@@ -60,6 +61,8 @@ static int next_run(const unsigned char *s, size_t n, size_t *i, size_t *end)
 	while (*i < n) {
 		size_t j, chars = 0;
 		uint32_t cp;
+		while (*i + 8 <= n && !(bp_swar_load(s + *i) & BP_SWAR_HIGHS))
+			*i += 8;
 		while (*i < n && s[*i] < 0x80)
 			(*i)++;
 		for (j = *i; j < n && s[j] >= 0x80;) {
