@@ -79,7 +79,6 @@ struct bp_parser {
 	int map_warned;        /* offsets-approximate counted for this block */
 	int expect_heading;    /* BODY: the next text line is a heading */
 	unsigned seq_statement, seq_turn, exchange;
-	unsigned long trailer_lines;
 	char pre_date[11], pre_time[6]; /* a timestamp line seen before the title */
 	/* held lines (see BP_HOLD_MAX) */
 	held hold[BP_HOLD_MAX];
@@ -829,7 +828,6 @@ static bp_status open_briefing(bp_parser *p, const bp_line *l, bp_error *err)
 	p->top_last_n = 0;
 	p->expect_heading = 0;
 	p->seq_statement = p->seq_turn = p->exchange = 0;
-	p->trailer_lines = 0;
 	p->nhold = 0;
 	p->item_indent = 0;
 	p->qa_after_back = 0;
@@ -1757,6 +1755,16 @@ bp_status bp_parser_line(void *parser, const bp_line *l, bp_error *err)
 	return state_line(p, l, err);
 }
 
+/* A line of text outside the transcript's structure, before its title or
+ * after its footer: words that are no furniture cue (BP_LINE_BOILER never
+ * gets here) and no "Back to top"; lines of no letter (rules, document
+ * numbers, lone punctuation) are debris, not text. */
+static int outside_text(const bp_line *l)
+{
+	return (l->kind == BP_LINE_TEXT || l->kind == BP_LINE_ITEM || l->kind == BP_LINE_LABEL) &&
+	       has_letter(l->text, l->len);
+}
+
 /* A line in the current state (titles, footers and furniture dealt with). */
 static bp_status state_line(bp_parser *p, const bp_line *l, bp_error *err)
 {
@@ -1777,8 +1785,12 @@ static bp_status state_line(bp_parser *p, const bp_line *l, bp_error *err)
 			p->state = l->kind == BP_LINE_TOC ? S_AGENDA : S_QA;
 			return l->kind == BP_LINE_LABEL ? qa_line(p, l, err) : BP_OK;
 		}
-		if (p->state == S_TRAILER && l->kind != BP_LINE_BLANK && ++p->trailer_lines == 1)
-			warn(p, "text-after-footer", 1, l->lineno, "text after the page footer was skipped");
+		if (outside_text(l)) { /* boilerplate that survived, or lost content: counted */
+			if (p->state == S_TRAILER)
+				warn(p, "text-after-footer", 1, l->lineno, "text after the page footer was skipped");
+			else
+				warn(p, "text-before-title", 1, l->lineno, "text before the briefing's title was skipped");
+		}
 		return BP_OK;
 	case S_HEAD:
 		return head_line(p, l, err);
