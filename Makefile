@@ -8,7 +8,7 @@ OPT      ?= -O2 -g
 WARN     := -std=c11 -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wvla
 BUILD    ?= build/default
-DATA     := $(sort $(wildcard data/*.tsv data/*.rules))
+DATA     := $(sort $(wildcard data/*.tsv data/*.rules data/formats/*.tsv))
 SRC      := $(sort $(wildcard src/*.c))
 LIB_SRC  := $(filter-out src/main.c,$(SRC))
 OBJ      := $(patsubst src/%.c,$(BUILD)/%.o,$(LIB_SRC)) $(BUILD)/bundled.o

@@ -63,6 +63,9 @@ typedef struct bp_briefing {
 	unsigned skipped;   /* unknown lines skipped as page furniture */
 	unsigned long first_line; /* where the briefing starts */
 	uint64_t start, end; /* raw span of the briefing's content */
+	/* the layout profile it was read with and its language (NULL when the
+	 * profile names none): static, they live as long as the cues */
+	const char *profile, *language;
 } bp_briefing;
 
 /* A block as the sink gets it: it points into the parser's buffers, valid
@@ -85,6 +88,7 @@ typedef struct bp_block {
 	const bp_anchor *map; /* buf offsets to raw offsets, as in bp_tokenizer.h */
 	size_t nmap;
 	unsigned long line;  /* line of the heading or label */
+	const char *profile, *language; /* as the briefing's: live as long as the cues */
 } bp_block;
 
 enum bp_cut { BP_CUT_BEFORE_LINE, BP_CUT_AFTER_LINE };
@@ -105,6 +109,11 @@ typedef struct bp_parser bp_parser;
 /* cues must outlive the parser. NULL on allocation failure. */
 bp_parser *bp_parser_new(const bp_cues *cues, const bp_sink *sink);
 void bp_parser_free(bp_parser *p);
+/* Reads the lines from the next one on with another profile's cues (its
+ * briefings get its name and language). fallback: the profile was chosen
+ * because no other matched; the next briefing opened gets a
+ * `profile-unknown` warning. */
+void bp_parser_set_cues(bp_parser *p, const bp_cues *cues, int fallback);
 /* The tokenizer's line callback (ctx is the parser). */
 bp_status bp_parser_line(void *parser, const bp_line *line, bp_error *err);
 /* Ends the input: closes the open block and briefing. Returns BP_ERR_EMPTY
@@ -129,7 +138,8 @@ void bp_briefing_warn(bp_briefing *b, const char *code, unsigned long count, uns
 uint64_t bp_block_raw(const bp_block *b, size_t off);
 
 /* Copies b into *dst with everything it points to (buf with its NUL, map,
- * briefing_id, date, agenda, speaker), allocated from arena a: the copy
+ * briefing_id, date, agenda, speaker; profile and language are static),
+ * allocated from arena a: the copy
  * lives as long as the arena's allocations. Returns 0, or -1 when out of
  * memory (*dst is then not to be used). */
 int bp_block_copy(bp_block *dst, const bp_block *b, bp_arena *a);

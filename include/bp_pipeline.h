@@ -25,11 +25,15 @@ typedef struct bp_options {
 				explain(explain_ctx, ...), as text (see
 				bp_classifier_explain); classifies on this thread */
 	void *explain_ctx;
+	const bp_cues *profile; /* non-NULL: every briefing is read with this
+				   profile of the set (--profile); NULL: detected
+				   per briefing (bp_profile.h) */
 } bp_options;
 
 typedef struct bp_pipeline bp_pipeline;
 
-/* cues, rules (NULL: no classification) must outlive the pipeline. Records
+/* cues (the profile set, bp_cues_load), rules (NULL: no classification)
+ * must outlive the pipeline. Records
  * go to write(ctx, ...) as JSON Lines. NULL on allocation failure. */
 bp_pipeline *bp_pipeline_new(const bp_options *opts, const bp_cues *cues, const bp_rules *rules,
 			     bp_write_fn write, void *ctx);

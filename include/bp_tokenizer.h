@@ -12,7 +12,7 @@
  * zero-width characters and the BOM removed, C0/C1 control characters removed
  * and counted, NUL bytes removed and counted. CR LF, LF and lone CR end lines.
  *
- * Classification uses cue phrases from data/cues.tsv (see that file), never
+ * Classification uses cue phrases of a layout profile (data/formats/), never
  * words in code: each line gets a bp_line_kind.
  */
 #ifndef BP_TOKENIZER_H
@@ -91,12 +91,43 @@ typedef bp_status (*bp_line_fn)(void *ctx, const bp_line *line, bp_error *err);
  * included, possibly in several pieces; line_end is 1 on the last piece. */
 typedef void (*bp_raw_fn)(void *ctx, const char *bytes, size_t len, int line_end);
 
+/* A bp_cues is one layout profile's cue file (data/formats/NAME.tsv, see
+ * data/formats/README.md); profiles are chained into a set. */
 typedef struct bp_cues bp_cues;
 
-/* Loads data/cues.tsv (from dir when it has one, see bp_data.h). Errors:
- * BP_ERR_DATA with path and line. The caller owns *out. */
+#define BP_PROFILE_NAME_MAX 63 /* bytes of a profile's name */
+
+struct bp_blob;
+/* Loads the profile set (profile.c, see bp_profile.h): the default
+ * profile (ru-mfa-en) first, the others after it by name (bp_cues_next).
+ * With dir: dir/cues.tsv, when there is one, is the only profile (named
+ * ru-mfa-en, never detected away); else dir/formats/NAME.tsv replaces the
+ * bundled profile NAME or adds one. Errors: BP_ERR_DATA with path and line
+ * (a bad cue or detect pattern). The caller owns *out (bp_cues_free frees
+ * the whole set). */
 bp_status bp_cues_load(const char *dir, bp_cues **out, bp_error *err);
+/* Parses one cue file as profile `name`. The caller owns *out. */
+bp_status bp_cues_parse(const struct bp_blob *blob, const char *name, bp_cues **out, bp_error *err);
+/* Frees cues and every profile chained after it. */
 void bp_cues_free(bp_cues *cues);
+/* The profile's name, its `language` ("en"; NULL when it names none), its
+ * `about` line ("" when none), the next profile of the set (NULL at the end). */
+const char *bp_cues_name(const bp_cues *cues);
+const char *bp_cues_language(const bp_cues *cues);
+const char *bp_cues_about(const bp_cues *cues);
+const bp_cues *bp_cues_next(const bp_cues *cues);
+/* The value of a `setting` line (0 when the profile has none): "default",
+ * "fallback", "detect-min", "untitled" (see data/formats/README.md). */
+int bp_cues_setting(const bp_cues *cues, const char *name);
+/* The profile's `detect` lines: count, and the i-th pattern with its weight
+ * and line. */
+size_t bp_cues_detect_count(const bp_cues *cues);
+const char *bp_cues_detect(const bp_cues *cues, size_t i, int *weight, unsigned long *line);
+/* For profile.c: compiled detection state owned by the cues (freed with
+ * them by detect_free), and the chaining of the set. */
+void bp_cues_set_detect(bp_cues *cues, void *detect, void (*detect_free)(void *));
+const void *bp_cues_get_detect(const bp_cues *cues);
+void bp_cues_link(bp_cues *cues, bp_cues *next);
 /* 1 when word[0, len) is a role word of titles ("Spokesperson", "Director"). */
 int bp_cues_is_role_word(const bp_cues *cues, const char *word, size_t len);
 /* The length of the longest role cue, a word or a phrase ("Spokesperson",
@@ -112,6 +143,8 @@ typedef struct bp_tokenizer bp_tokenizer;
 
 /* cues must outlive the tokenizer; raw may be NULL. NULL on allocation failure. */
 bp_tokenizer *bp_tokenizer_new(const bp_cues *cues, bp_line_fn line, bp_raw_fn raw, void *ctx);
+/* Classifies the lines from the next one on with another profile's cues. */
+void bp_tokenizer_set_cues(bp_tokenizer *t, const bp_cues *cues);
 /* Feeds len bytes; returns the first non-OK status of the line callback. */
 bp_status bp_tokenizer_feed(bp_tokenizer *t, const char *bytes, size_t len, bp_error *err);
 /* The same for bytes that stand for raw input bytes raw, raw + 1, ... (a

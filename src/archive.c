@@ -25,6 +25,7 @@
 #include "bp_charset.h"
 #include "bp_data.h"
 #include "bp_input.h"
+#include "bp_profile.h"
 
 #ifndef BP_VERSION
 #define BP_VERSION "dev"
@@ -174,7 +175,8 @@ bp_status bp_archive_rules_digest(const char *rules_dir, const char *settings, c
 	bp_digest *d = bp_digest_new();
 	const bp_bundled_file *f;
 	uint64_t off, len;
-	char head[64];
+	char head[64], user[64][BP_PROFILE_FILE_MAX];
+	size_t nuser = bp_profile_user_files(rules_dir, user, 64), u;
 
 	if (!d)
 		return bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
@@ -187,6 +189,19 @@ bp_status bp_archive_rules_digest(const char *rules_dir, const char *settings, c
 			return err ? err->code : BP_ERR_IO;
 		}
 		bp_digest_update(d, f->name, strlen(f->name) + 1, 0);
+		snprintf(head, sizeof(head), "%zu\n", blob.len);
+		bp_digest_update(d, head, strlen(head), 0);
+		bp_digest_update(d, blob.bytes, blob.len, 0);
+		bp_blob_release(&blob);
+	}
+	for (u = 0; u < nuser; u++) { /* the user's own layout profiles */
+		bp_blob blob;
+		memset(&blob, 0, sizeof(blob));
+		if (bp_blob_load(rules_dir, user[u], &blob, err) != BP_OK) {
+			bp_digest_free(d);
+			return err ? err->code : BP_ERR_IO;
+		}
+		bp_digest_update(d, user[u], strlen(user[u]) + 1, 0);
 		snprintf(head, sizeof(head), "%zu\n", blob.len);
 		bp_digest_update(d, head, strlen(head), 0);
 		bp_digest_update(d, blob.bytes, blob.len, 0);

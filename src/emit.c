@@ -414,6 +414,15 @@ static const char *type_name(bp_block_type t)
 	return t == BP_BLOCK_STATEMENT ? "statement" : t == BP_BLOCK_QUESTION ? "question" : "answer";
 }
 
+/* "profile" and "language" of a record (none without a profile). */
+static void profile_fields(jsonl *e, cJSON *rec, const char *profile, const char *language)
+{
+	if (!profile)
+		return;
+	add(e, rec, "profile", cJSON_CreateStringReference(profile));
+	add(e, rec, "language", language ? cJSON_CreateStringReference(language) : cJSON_CreateNull());
+}
+
 static bp_status jsonl_block(void *impl, const bp_block *b, const bp_tags *tags, bp_error *err)
 {
 	jsonl *e = impl;
@@ -430,6 +439,7 @@ static bp_status jsonl_block(void *impl, const bp_block *b, const bp_tags *tags,
 	add(e, rec, "id", id_value(e, b->briefing_id, b->type == BP_BLOCK_STATEMENT ? 's' : 't', b->seq));
 	add(e, rec, "briefing", cJSON_CreateStringReference(b->briefing_id));
 	add(e, rec, "date", b->date[0] ? cJSON_CreateStringReference(b->date) : cJSON_CreateNull());
+	profile_fields(e, rec, b->profile, b->language);
 	add(e, rec, "seq", num(e, b->seq));
 	if (b->type == BP_BLOCK_STATEMENT) {
 		add(e, rec, "agenda", str(b->agenda));
@@ -461,6 +471,7 @@ static bp_status jsonl_briefing(void *impl, const bp_briefing *b, const bp_sourc
 	add(e, rec, "type", cJSON_CreateStringReference("briefing"));
 	add(e, rec, "id", cJSON_CreateStringReference(b->id));
 	add(e, rec, "schema", num(e, 1));
+	profile_fields(e, rec, b->profile, b->language);
 	s = cJSON_CreateObject();
 	add(e, s, "path", cJSON_CreateString(src->path));
 	add(e, s, "format", cJSON_CreateStringReference(src->format));

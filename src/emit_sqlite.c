@@ -25,6 +25,23 @@
 #define SCHEMA_VERSION "1"
 #define BUSY_TIMEOUT_MS 60000 /* other writers (archive workers) hold the lock per briefing */
 
+/* A database made before layout profiles gets the briefings' profile and
+ * language columns (the records' optional fields). 0, or -1 on an error. */
+static int add_profile_columns_conn(sqlite3 *conn)
+{
+	sqlite3_stmt *q = NULL;
+	int has = sqlite3_prepare_v2(conn, "SELECT profile, language FROM briefings LIMIT 0", -1, &q, NULL) == SQLITE_OK;
+
+	sqlite3_finalize(q);
+	if (has)
+		return 0;
+	return sqlite3_exec(conn, "ALTER TABLE briefings ADD COLUMN profile TEXT;"
+				  "ALTER TABLE briefings ADD COLUMN language TEXT;",
+			    NULL, NULL, NULL) == SQLITE_OK
+		       ? 0
+		       : -1;
+}
+
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS briefparse_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);"
 	"INSERT OR IGNORE INTO briefparse_meta VALUES('schema', '" SCHEMA_VERSION "');"
@@ -36,7 +53,7 @@ static const char schema_sql[] =
 	" answers INTEGER NOT NULL, exchanges INTEGER NOT NULL, agenda_items INTEGER NOT NULL,"
 	" linked INTEGER NOT NULL, unlinked INTEGER NOT NULL, skipped INTEGER NOT NULL,"
 	" span_start INTEGER NOT NULL,"
-	" span_end INTEGER NOT NULL);"
+	" span_end INTEGER NOT NULL, profile TEXT, language TEXT);"
 	"CREATE INDEX IF NOT EXISTS briefings_sha256 ON briefings(sha256);"
 	"CREATE INDEX IF NOT EXISTS briefings_date ON briefings(date);"
 	"CREATE TABLE IF NOT EXISTS agenda("
@@ -105,7 +122,7 @@ static const char *const query_sql[Q_COUNT] = {
 	[Q_INS_ORG] = "INSERT INTO block_organizations VALUES(?1, ?2, ?3, ?4, ?5)",
 	[Q_INS_TOPIC] = "INSERT INTO block_topics VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 	[Q_INS_BRIEFING] = "INSERT INTO briefings VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-			   " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23)",
+			   " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
 	[Q_INS_AGENDA] = "INSERT INTO agenda VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 	[Q_INS_WARNING] = "INSERT INTO warnings VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 };
@@ -373,6 +390,8 @@ static int insert_briefing(db *d, const bp_briefing *b, const bp_source_info *sr
 	bind_int(s, c++, b->skipped);
 	bind_int(s, c++, b->start);
 	bind_int(s, c++, b->end);
+	bind_str(s, c++, b->profile);
+	bind_str(s, c++, b->language);
 	if (run(d, Q_INS_BRIEFING) != 0)
 		return -1;
 	for (i = 0; i < b->nagenda; i++) {
@@ -475,7 +494,7 @@ static bp_status setup(db *d, bp_error *err)
 			 NULL) != SQLITE_OK ||
 	    sqlite3_exec(d->conn, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
 		return db_error(d, err);
-	if (sqlite3_exec(d->conn, schema_sql, NULL, NULL, NULL) != SQLITE_OK) {
+	if (sqlite3_exec(d->conn, schema_sql, NULL, NULL, NULL) != SQLITE_OK || add_profile_columns_conn(d->conn) != 0) {
 		bp_status st = db_error(d, err);
 		sqlite3_exec(d->conn, "ROLLBACK", NULL, NULL, NULL);
 		return st;

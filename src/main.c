@@ -17,6 +17,7 @@
 #include "bp_classify.h"
 #include "bp_input.h"
 #include "bp_pipeline.h"
+#include "bp_profile.h"
 #include "bp_progress.h"
 #include "bp_tokenizer.h"
 
@@ -26,7 +27,7 @@
 
 enum { EXIT_OK = 0, EXIT_INPUT = 1, EXIT_USAGE = 2 };
 /* long options without a short one */
-enum { OPT_KEEP_STALE = 256, OPT_FORCE };
+enum { OPT_KEEP_STALE = 256, OPT_FORCE, OPT_PROFILE, OPT_LIST_PROFILES };
 
 static const char usage_text[] =
 	"usage: briefparse [OPTIONS] [FILE...]\n"
@@ -46,6 +47,9 @@ static const char usage_text[] =
 	"                      cues.tsv from DIR in place of the bundled files of the\n"
 	"                      same name (files DIR lacks stay bundled)\n"
 	"      --list-rules    print the loaded countries, organisations and topics\n"
+	"      --profile NAME  read every briefing with layout profile NAME (default:\n"
+	"                      detected per briefing; DIR/formats/NAME.tsv with --rules)\n"
+	"      --list-profiles print the layout profiles: name, language, what for\n"
 	"      --explain       on standard error, for each block: every topic pattern\n"
 	"                      that matched with its weight, and each topic's score\n"
 	"                      against its threshold (for tuning topics.rules)\n"
@@ -73,7 +77,8 @@ static const char usage_text[] =
 	"See man briefparse.\n";
 
 typedef struct cli {
-	int pretty, classify, list_rules, explain;
+	int pretty, classify, list_rules, explain, list_profiles;
+	const char *profile;
 	size_t chunk;
 	unsigned threads;
 	const char *rules_dir;
@@ -130,6 +135,8 @@ static int parse_args(int argc, char **argv, cli *c)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "keep-stale", no_argument, NULL, OPT_KEEP_STALE },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "profile", required_argument, NULL, OPT_PROFILE },
+		{ "list-profiles", no_argument, NULL, OPT_LIST_PROFILES },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -209,6 +216,12 @@ static int parse_args(int argc, char **argv, cli *c)
 			break;
 		case OPT_FORCE:
 			c->force = 1;
+			break;
+		case OPT_PROFILE:
+			c->profile = optarg;
+			break;
+		case OPT_LIST_PROFILES:
+			c->list_profiles = 1;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -290,7 +303,8 @@ static void on_stop(int sig)
 }
 
 /* briefparse -o OUT INPUT...: bp_archive.h */
-static int run_archive(cli *c, char **inputs, int n, const bp_cues *cues, const bp_rules *rules)
+static int run_archive(cli *c, char **inputs, int n, const bp_cues *cues, const bp_rules *rules,
+		       const bp_cues *profile)
 {
 	bp_archive_options ao;
 	bp_archive_callbacks cb;
@@ -313,9 +327,10 @@ static int run_archive(cli *c, char **inputs, int n, const bp_cues *cues, const 
 		}
 	bp_error_clear(&err);
 	/* the database is part of the settings: a new one (or none before) redoes all */
-	snprintf(settings, sizeof(settings), "classify=%d pretty=%d format=%s%s%s", c->classify, c->pretty,
+	snprintf(settings, sizeof(settings), "classify=%d pretty=%d format=%s%s%s%s%s", c->classify, c->pretty,
 		 c->format_name ? c->format_name : "jsonl", c->sqlite_path ? " sqlite=" : "",
-		 c->sqlite_path ? c->sqlite_path : "");
+		 c->sqlite_path ? c->sqlite_path : "", profile ? " profile=" : "",
+		 profile ? bp_cues_name(profile) : "");
 	if (bp_archive_rules_digest(c->rules_dir, settings, digest, &err) != BP_OK) {
 		print_error(&err);
 		return EXIT_USAGE;
@@ -326,6 +341,7 @@ static int run_archive(cli *c, char **inputs, int n, const bp_cues *cues, const 
 		return EXIT_INPUT;
 	}
 	memset(&ao, 0, sizeof(ao));
+	ao.pipeline.profile = profile;
 	ao.out_dir = c->out_dir;
 	ao.jobs = c->jobs;
 	ao.keep_stale = c->keep_stale;
@@ -379,6 +395,20 @@ int main(int argc, char **argv)
 		print_error(&err);
 		return EXIT_USAGE;
 	}
+	if (c.list_profiles) {
+		const bp_cues *p;
+		for (p = cues; p; p = bp_cues_next(p))
+			printf("%s\t%s\t%s\n", bp_cues_name(p),
+			       bp_cues_language(p) ? bp_cues_language(p) : "-", bp_cues_about(p));
+		bp_cues_free(cues);
+		return fflush(stdout) == 0 ? EXIT_OK : EXIT_INPUT;
+	}
+	memset(&opts, 0, sizeof(opts));
+	if (c.profile && !(opts.profile = bp_profile_find(cues, c.profile))) {
+		fprintf(stderr, "briefparse: unknown profile '%s' (see --list-profiles)\n", c.profile);
+		bp_cues_free(cues);
+		return EXIT_USAGE;
+	}
 	if ((c.classify || c.list_rules) && bp_rules_load(c.rules_dir, &rules, &err) != BP_OK) {
 		print_error(&err);
 		bp_cues_free(cues);
@@ -391,7 +421,7 @@ int main(int argc, char **argv)
 		return fflush(stdout) == 0 ? EXIT_OK : EXIT_INPUT;
 	}
 	if (c.out_dir) {
-		rc = run_archive(&c, argv + optind, argc - optind, cues, c.classify ? rules : NULL);
+		rc = run_archive(&c, argv + optind, argc - optind, cues, c.classify ? rules : NULL, opts.profile);
 		bp_rules_free(rules);
 		bp_cues_free(cues);
 		return rc;

@@ -41,6 +41,8 @@ typedef struct held {
 
 struct bp_parser {
 	const bp_cues *cues;
+	int untitled;         /* the profile's "untitled" setting: a briefing opens at its first line */
+	int profile_warn;     /* the next briefing gets a profile-unknown warning */
 	bp_sink sink;
 	enum state state;
 
@@ -559,7 +561,7 @@ static int split_role_name(const bp_cues *cues, const char *s, size_t n, char **
 	return !*name || (role_end && !*role) ? -1 : 1;
 }
 
-/* The title grammar (data/cues.tsv): "[Briefing by] ROLE NAME[, PLACE][, DATE]"
+/* The title grammar (the profile's role cues): "[Briefing by] ROLE NAME[, PLACE][, DATE]"
  * with the date and the place in either order. -1 when out of memory. */
 static int parse_title(bp_parser *p, const bp_line *l, int has_prefix)
 {
@@ -814,6 +816,8 @@ static bp_status open_briefing(bp_parser *p, const bp_line *l, bp_error *err)
 			return st;
 	}
 	memset(&p->b, 0, sizeof(p->b));
+	p->b.profile = bp_cues_name(p->cues);
+	p->b.language = bp_cues_language(p->cues);
 	p->b.index = ++p->nbriefings;
 	p->b.first_line = l->lineno;
 	p->b.start = l->start;
@@ -822,6 +826,12 @@ static bp_status open_briefing(bp_parser *p, const bp_line *l, bp_error *err)
 		warn_into(p->b.warnings, &p->b.nwarnings, p->pending[i].code, p->pending[i].count,
 			  p->pending[i].line, p->pending[i].message);
 	p->npending = 0;
+	if (p->profile_warn) {
+		warn(p, "profile-unknown", 1, l->lineno,
+		     "no layout profile matched: read with the generic profile (paragraphs and "
+		     "\"Name:\" turns)");
+		p->profile_warn = 0;
+	}
 	p->agenda_last_item = p->agenda_numbered = p->agenda_plain = 0;
 	p->qa_n[0] = '\0';
 	p->qa_count = p->top_count = 0;
@@ -992,6 +1002,8 @@ static bp_status close_block(bp_parser *p, bp_error *err)
 	b.map = p->map;
 	b.nmap = p->nmap;
 	b.line = p->bline;
+	b.profile = p->b.profile;
+	b.language = p->b.language;
 	if (p->btype == BP_BLOCK_STATEMENT) {
 		b.seq = ++p->seq_statement;
 		p->b.statements++;
@@ -1329,7 +1341,7 @@ static bp_status body_line(bp_parser *p, const bp_line *l, bp_error *err)
 		p->state = S_QA;
 		return close_block(p, err);
 	case BP_LINE_LABEL:
-		if (l->is_question) { /* a Q&A without its heading */
+		if (l->is_question || p->untitled) { /* a Q&A without its heading */
 			p->state = S_QA;
 			return qa_line(p, l, err);
 		}
@@ -1740,6 +1752,15 @@ bp_status bp_parser_line(void *parser, const bp_line *l, bp_error *err)
 		p->state = S_HEAD;
 		return BP_OK;
 	}
+	if (p->untitled && p->state == S_PRE && l->kind != BP_LINE_BLANK && l->kind != BP_LINE_BOILER &&
+	    l->kind != BP_LINE_FOOTER) {
+		/* a layout without title lines: the briefing starts here */
+		st = open_briefing(p, l, err);
+		if (st != BP_OK)
+			return st;
+		apply_pre_timestamp(p);
+		p->state = S_BODY;
+	}
 	count_line_problems(p, l);
 	if (l->kind == BP_LINE_FOOTER && p->open && p->state != S_TRAILER) {
 		st = end_held(p, err);
@@ -1817,12 +1838,19 @@ bp_status bp_parser_finish(bp_parser *p, bp_error *err)
 	return BP_OK;
 }
 
+void bp_parser_set_cues(bp_parser *p, const bp_cues *cues, int fallback)
+{
+	p->cues = cues;
+	p->untitled = bp_cues_setting(cues, "untitled") != 0;
+	p->profile_warn = fallback;
+}
+
 bp_parser *bp_parser_new(const bp_cues *cues, const bp_sink *sink)
 {
 	bp_parser *p = calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
-	p->cues = cues;
+	bp_parser_set_cues(p, cues, 0);
 	p->sink = *sink;
 	return p;
 }
@@ -1842,6 +1870,7 @@ void bp_parser_reset(bp_parser *p)
 	p->nhold = 0;
 	p->replaying = 0;
 	p->blank_prev = p->last_blank = 0;
+	p->profile_warn = 0;
 }
 
 void bp_parser_free(bp_parser *p)

@@ -13,6 +13,24 @@
 #include "bp_mojibake.h"
 #include "bp_offload.h"
 #include "bp_parse.h"
+#include "bp_profile.h"
+
+/* Raw bytes held while a briefing's profile is being detected; past it the
+ * profile is picked from the lines held so far. */
+#define BP_DETECT_RAW_MAX (4u << 20)
+
+/* What the tokenizer handed on while a profile was being detected, in
+ * order: a line (a copy) or raw bytes for the digests. Replayed in the same
+ * order once the profile is known. */
+typedef struct held_event {
+	int is_line;
+	bp_line line;          /* is_line: text and anchors point into text, anchors */
+	char *text;
+	bp_anchor *anchors;
+	const bp_cues *cues;   /* what the tokenizer classified it with */
+	size_t raw_off, raw_len; /* !is_line: bytes raw[raw_off, +raw_len) */
+	int line_end;
+} held_event;
 
 struct bp_pipeline {
 	bp_options opts;
@@ -37,13 +55,62 @@ struct bp_pipeline {
 	bp_tag_warnings tagwarn; /* of the open briefing's blocks, classified in line */
 	bp_mojibake *mojibake;
 	unsigned long repaired, repaired_line; /* mojibake since the last briefing */
+	/* profiles: the set, the one lines are read with now, detection */
+	const bp_cues *tok_cues;   /* what the tokenizer classifies with */
+	int detecting;             /* holding lines until the profile is known */
+	int redetect;              /* a footer closed the briefing: detect the next one's */
+	int detected;              /* a profile was detected for this input */
+	held_event *ev;
+	size_t nev, cap_ev, held_text;
+	char *raw;                 /* held raw bytes */
+	size_t nraw, cap_raw;
+	bp_status pending;         /* a replay's failure inside the raw callback */
+	bp_error pending_err;
 };
+
+static bp_status detect_decide(bp_pipeline *pl, int at_end, bp_error *err);
+
+/* Room for one more held event; new slots zeroed (their buffers are
+ * reused by later holds). 0, or -1 when out of memory. */
+static int ev_grow(bp_pipeline *pl)
+{
+	size_t old = pl->cap_ev;
+	if (bp_grow(&pl->ev, &pl->cap_ev, pl->nev + 1, sizeof(*pl->ev), 64) != 0)
+		return -1;
+	memset(pl->ev + old, 0, (pl->cap_ev - old) * sizeof(*pl->ev));
+	return 0;
+}
+
+/* Raw bytes for the segment digests: held while detecting. */
+static void digest_feed(bp_pipeline *pl, const char *bytes, size_t len, int line_end)
+{
+	held_event *e;
+
+	if (pl->detecting && pl->nraw + len > BP_DETECT_RAW_MAX && pl->pending == BP_OK)
+		pl->pending = detect_decide(pl, 0, &pl->pending_err); /* a huge line: decide now */
+	if (!pl->detecting || pl->pending != BP_OK) {
+		bp_digest_update(pl->digest, bytes, len, line_end);
+		return;
+	}
+	if (ev_grow(pl) != 0 ||
+	    bp_grow(&pl->raw, &pl->cap_raw, pl->nraw + len + 1, 1, 4096) != 0) {
+		pl->pending = bp_error_set(&pl->pending_err, BP_ERR_NOMEM, NULL, 0, "out of memory");
+		return;
+	}
+	e = &pl->ev[pl->nev++];
+	e->is_line = 0; /* its text and anchors buffers stay for a later line */
+	e->raw_off = pl->nraw;
+	e->raw_len = len;
+	e->line_end = line_end;
+	memcpy(pl->raw + pl->nraw, bytes, len);
+	pl->nraw += len;
+}
 
 static void on_raw(void *ctx, const char *bytes, size_t len, int line_end)
 {
 	bp_pipeline *pl = ctx;
 	if (!pl->is_html)
-		bp_digest_update(pl->digest, bytes, len, line_end);
+		digest_feed(pl, bytes, len, line_end);
 	else if (line_end) /* the page's bytes up to the end of this line */
 		bp_html_raw_upto(pl->html, pl->html_pos, 1);
 }
@@ -51,7 +118,7 @@ static void on_raw(void *ctx, const char *bytes, size_t len, int line_end)
 static void on_html_raw(void *ctx, const char *bytes, size_t len, int line_end)
 {
 	bp_pipeline *pl = ctx;
-	bp_digest_update(pl->digest, bytes, len, line_end);
+	digest_feed(pl, bytes, len, line_end);
 }
 
 static bp_status on_html_text(void *ctx, const char *bytes, size_t len, uint64_t raw, bp_error *err)
@@ -70,7 +137,7 @@ static int on_html_keep(void *ctx, const char *text, size_t len)
 	memset(&l, 0, sizeof(l));
 	l.text = text;
 	l.len = len;
-	bp_tokenizer_classify(pl->cues, &l);
+	bp_tokenizer_classify(pl->tok_cues, &l);
 	return l.kind == BP_LINE_TITLE || l.kind == BP_LINE_TOC || l.kind == BP_LINE_QA ||
 	       l.kind == BP_LINE_LABEL || l.kind == BP_LINE_BACK || l.kind == BP_LINE_FOOTER;
 }
@@ -130,18 +197,24 @@ static void html_warnings(bp_pipeline *pl, bp_briefing *b)
 	*t = *r;
 }
 
-static bp_status on_line(void *ctx, const bp_line *line, bp_error *err)
+/* A line for the parser, read with the current profile (cues: what it was
+ * classified with). */
+static bp_status parse_line(bp_pipeline *pl, const bp_line *line, const bp_cues *cues, bp_error *err)
 {
-	bp_pipeline *pl = ctx;
 	bp_line fixed;
 	bp_status st;
 	int r = bp_mojibake_line(pl->mojibake, line, &fixed);
 
+	if (r == 0 && cues != pl->tok_cues) {
+		fixed = *line;
+		bp_tokenizer_classify(pl->tok_cues, &fixed);
+		return bp_parser_line(pl->parser, &fixed, err);
+	}
 	if (r == 0)
 		return bp_parser_line(pl->parser, line, err);
 	if (r < 0)
 		return bp_error_set(err, BP_ERR_NOMEM, NULL, line->lineno, "out of memory");
-	bp_tokenizer_classify(pl->cues, &fixed);
+	bp_tokenizer_classify(pl->tok_cues, &fixed);
 	st = bp_parser_line(pl->parser, &fixed, err);
 	/* after the line: a title line closes the briefing before it first */
 	if (pl->repaired == 0)
@@ -150,11 +223,153 @@ static bp_status on_line(void *ctx, const bp_line *line, bp_error *err)
 	return st;
 }
 
+static void use_profile(bp_pipeline *pl, const bp_cues *c, int fallback)
+{
+	pl->tok_cues = c;
+	bp_tokenizer_set_cues(pl->tok, c);
+	bp_parser_set_cues(pl->parser, c, fallback);
+}
+
+/* Picks the profile of the briefing whose first lines are held, then
+ * replays what was held. A footer in the replay starts the next
+ * briefing's detection with the events after it; at_end: the input has
+ * ended, decide on whatever is held. */
+static bp_status detect_decide(bp_pipeline *pl, int at_end, bp_error *err)
+{
+	size_t i, n, len = 0;
+	char *text;
+	int fallback;
+	const bp_cues *c;
+	bp_status st = BP_OK;
+
+	if (!pl->detecting)
+		return BP_OK;
+	for (i = 0; i < pl->nev; i++)
+		if (pl->ev[i].is_line)
+			len += pl->ev[i].line.len + 1;
+	/* zeroed, with room after the end: PCRE2's JIT may read a little past it */
+	if (!(text = calloc(1, len + 64)))
+		return bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
+	for (i = 0, n = 0; i < pl->nev; i++) {
+		const bp_line *l = &pl->ev[i].line;
+		if (!pl->ev[i].is_line)
+			continue;
+		memcpy(text + n, l->text, l->len);
+		n += l->len;
+		text[n++] = '\n';
+	}
+	if (n > BP_DETECT_BYTES) { /* the window, cut at a character's start */
+		n = BP_DETECT_BYTES;
+		while (n && ((unsigned char)text[n] & 0xC0) == 0x80)
+			n--;
+	}
+	c = bp_profile_pick(pl->cues, text, n, pl->detected ? pl->tok_cues : NULL, &fallback);
+	free(text);
+	if (!c)
+		return bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
+	pl->detected = 1;
+	use_profile(pl, c, fallback);
+	pl->detecting = 0;
+	pl->held_text = 0;
+	for (i = 0; i < pl->nev && st == BP_OK; i++) {
+		held_event *e = &pl->ev[i];
+		if (e->is_line)
+			st = parse_line(pl, &e->line, e->cues, err);
+		else
+			bp_digest_update(pl->digest, pl->raw + e->raw_off, e->raw_len, e->line_end);
+		if (pl->redetect && i + 1 < pl->nev) {
+			/* the next briefing's detection starts with the events left */
+			size_t k, rest = pl->nev - i - 1;
+			held_event tmp;
+			pl->redetect = 0;
+			pl->detecting = 1;
+			for (k = 0; k < rest; k++) { /* keep the buffers of the replayed ones */
+				tmp = pl->ev[k];
+				pl->ev[k] = pl->ev[i + 1 + k];
+				pl->ev[i + 1 + k] = tmp;
+				if (pl->ev[k].is_line)
+					pl->held_text += pl->ev[k].line.len + 1;
+			}
+			pl->nev = rest;
+			if (at_end || pl->held_text >= BP_DETECT_BYTES)
+				return st == BP_OK ? detect_decide(pl, at_end, err) : st;
+			return st;
+		}
+	}
+	pl->nev = 0;
+	pl->nraw = 0;
+	if (pl->redetect) {
+		pl->redetect = 0;
+		pl->detecting = 1;
+	}
+	return st;
+}
+
+/* Holds a copy of line l (detection). */
+static bp_status hold_line(bp_pipeline *pl, const bp_line *l, bp_error *err)
+{
+	held_event *e;
+	size_t na = l->nanchors;
+
+	if (ev_grow(pl) != 0)
+		return bp_error_set(err, BP_ERR_NOMEM, NULL, l->lineno, "out of memory");
+	e = &pl->ev[pl->nev];
+	/* buffers are kept from earlier holds; realloc to this line's size */
+	{
+		char *t = realloc(e->text, l->len + 1);
+		bp_anchor *a;
+		if (!t)
+			return bp_error_set(err, BP_ERR_NOMEM, NULL, l->lineno, "out of memory");
+		e->text = t;
+		a = realloc(e->anchors, (na ? na : 1) * sizeof(*a));
+		if (!a)
+			return bp_error_set(err, BP_ERR_NOMEM, NULL, l->lineno, "out of memory");
+		e->anchors = a;
+	}
+	memcpy(e->text, l->text, l->len);
+	e->text[l->len] = '\0';
+	if (na)
+		memcpy(e->anchors, l->anchors, na * sizeof(*e->anchors));
+	e->line = *l;
+	e->line.text = e->text;
+	e->line.anchors = e->anchors;
+	e->is_line = 1;
+	e->cues = pl->tok_cues;
+	pl->nev++;
+	pl->held_text += l->len + 1;
+	return BP_OK;
+}
+
+static bp_status on_line(void *ctx, const bp_line *line, bp_error *err)
+{
+	bp_pipeline *pl = ctx;
+	bp_status st;
+
+	if (pl->pending != BP_OK) {
+		*err = pl->pending_err;
+		return pl->pending;
+	}
+	if (!pl->detecting) {
+		st = parse_line(pl, line, pl->tok_cues, err);
+		if (pl->redetect) { /* a footer: the lines after it are the next briefing's */
+			pl->redetect = 0;
+			pl->detecting = 1;
+		}
+		return st;
+	}
+	st = hold_line(pl, line, err);
+	if (st == BP_OK && pl->held_text >= BP_DETECT_BYTES)
+		st = detect_decide(pl, 0, err);
+	return st;
+}
+
 static void on_cut(void *ctx, enum bp_cut where)
 {
 	bp_pipeline *pl = ctx;
 	if (where == BP_CUT_AFTER_LINE) {
 		bp_digest_cut_after(pl->digest);
+		if (!pl->opts.profile)
+			pl->redetect = 1;
 		return;
 	}
 	bp_digest_cut_before(pl->digest, pl->closed.sha256, &pl->closed.offset, &pl->closed.bytes);
@@ -283,6 +498,7 @@ bp_pipeline *bp_pipeline_new_emitter(const bp_options *opts, const bp_cues *cues
 	pl->readbuf = malloc(BP_READ_CHUNK);
 	pl->html = bp_html_new(on_html_text, on_html_keep, on_html_raw, pl);
 	pl->mojibake = bp_mojibake_new();
+	pl->tok_cues = cues;
 	if (rules && !opts->explain && use_thread(opts->threads) && pl->emitter)
 		pl->offload = bp_offload_new(rules, pl->emitter);
 	else if (rules && (pl->classifier = bp_classifier_new(rules)))
@@ -309,6 +525,12 @@ void bp_pipeline_free(bp_pipeline *pl)
 	free(pl->readbuf);
 	bp_html_free(pl->html);
 	bp_mojibake_free(pl->mojibake);
+	for (size_t i = 0; i < pl->cap_ev; i++) {
+		free(pl->ev[i].text);
+		free(pl->ev[i].anchors);
+	}
+	free(pl->ev);
+	free(pl->raw);
 	free(pl);
 }
 
@@ -323,6 +545,11 @@ static void begin(bp_pipeline *pl, const char *path)
 	pl->format = "text";
 	pl->is_html = 0;
 	pl->repaired = 0;
+	pl->detecting = pl->opts.profile == NULL;
+	pl->redetect = pl->detected = 0;
+	pl->nev = pl->nraw = pl->held_text = 0;
+	pl->pending = BP_OK;
+	use_profile(pl, pl->opts.profile ? pl->opts.profile : pl->cues, 0);
 }
 
 static bp_status check_format(bp_pipeline *pl, const char *bytes, size_t len, const char *path,
@@ -371,6 +598,12 @@ static bp_status finish(bp_pipeline *pl, const char *path, bp_error *err)
 	}
 	if (st == BP_OK)
 		st = bp_tokenizer_finish(pl->tok, err);
+	if (st == BP_OK && pl->pending != BP_OK) {
+		*err = pl->pending_err;
+		st = pl->pending;
+	}
+	if (st == BP_OK)
+		st = detect_decide(pl, 1, err);
 	if (st == BP_OK)
 		st = bp_parser_finish(pl->parser, err);
 	if (st != BP_OK && err && !err->path[0])

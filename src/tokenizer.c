@@ -8,6 +8,7 @@
  */
 #include "bp_tokenizer.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,12 +19,18 @@
 /* ---- cues ---------------------------------------------------------------- */
 
 enum cue_kind { CUE_TITLE, CUE_TOC, CUE_QA, CUE_BACK, CUE_QUESTION, CUE_ANSWER,
-		CUE_NONSPEAKER, CUE_FOOTER, CUE_BOILER, CUE_ROLE, CUE_MONTH, CUE_WEEKDAY, CUE_KINDS };
+		CUE_NONSPEAKER, CUE_FOOTER, CUE_BOILER, CUE_ROLE, CUE_MONTH, CUE_WEEKDAY,
+		CUE_LANGUAGE, CUE_ABOUT, CUE_DETECT, CUE_SETTING, CUE_KINDS };
 
 static const char *const cue_names[CUE_KINDS] = {
 	"title", "toc", "qa", "back", "question", "answer",
-	"nonspeaker", "footer", "boiler", "role", "month", "weekday"
+	"nonspeaker", "footer", "boiler", "role", "month", "weekday",
+	"language", "about", "detect", "setting"
 };
+
+/* The settings a profile may give (KIND setting, TEXT the name, VALUE an
+ * integer): see bp_cues_setting. */
+static const char *const setting_names[] = { "default", "fallback", "detect-min", "untitled", NULL };
 
 typedef struct cue {
 	char *text;
@@ -36,6 +43,10 @@ typedef struct cue {
 struct bp_cues {
 	cue *list[CUE_KINDS];
 	size_t n[CUE_KINDS];
+	char name[BP_PROFILE_NAME_MAX + 1]; /* the profile's name ("ru-mfa-en") */
+	bp_cues *next;                      /* the next profile of the set */
+	void *detect;                       /* compiled detect patterns (bp_profile.h) */
+	void (*detect_free)(void *);
 };
 
 /* Case-insensitive glob: '*' matches any run. Iterative with one backtrack
@@ -144,14 +155,76 @@ int bp_cues_is_weekday(const bp_cues *cues, const char *word, size_t len)
 void bp_cues_free(bp_cues *cues)
 {
 	size_t k, i;
-	if (!cues)
-		return;
-	for (k = 0; k < CUE_KINDS; k++) {
-		for (i = 0; i < cues->n[k]; i++)
-			free(cues->list[k][i].text);
-		free(cues->list[k]);
+
+	while (cues) {
+		bp_cues *next = cues->next;
+		for (k = 0; k < CUE_KINDS; k++) {
+			for (i = 0; i < cues->n[k]; i++)
+				free(cues->list[k][i].text);
+			free(cues->list[k]);
+		}
+		if (cues->detect_free)
+			cues->detect_free(cues->detect);
+		free(cues);
+		cues = next;
 	}
-	free(cues);
+}
+
+const char *bp_cues_name(const bp_cues *cues)
+{
+	return cues->name;
+}
+
+const char *bp_cues_language(const bp_cues *cues)
+{
+	return cues->n[CUE_LANGUAGE] ? cues->list[CUE_LANGUAGE][0].text : NULL;
+}
+
+const char *bp_cues_about(const bp_cues *cues)
+{
+	return cues->n[CUE_ABOUT] ? cues->list[CUE_ABOUT][0].text : "";
+}
+
+const bp_cues *bp_cues_next(const bp_cues *cues)
+{
+	return cues->next;
+}
+
+int bp_cues_setting(const bp_cues *cues, const char *name)
+{
+	size_t i;
+	for (i = 0; i < cues->n[CUE_SETTING]; i++)
+		if (strcmp(cues->list[CUE_SETTING][i].text, name) == 0)
+			return cues->list[CUE_SETTING][i].value;
+	return 0;
+}
+
+size_t bp_cues_detect_count(const bp_cues *cues)
+{
+	return cues->n[CUE_DETECT];
+}
+
+const char *bp_cues_detect(const bp_cues *cues, size_t i, int *weight, unsigned long *line)
+{
+	*weight = cues->list[CUE_DETECT][i].value;
+	*line = cues->list[CUE_DETECT][i].lineno;
+	return cues->list[CUE_DETECT][i].text;
+}
+
+void bp_cues_set_detect(bp_cues *cues, void *detect, void (*detect_free)(void *))
+{
+	cues->detect = detect;
+	cues->detect_free = detect_free;
+}
+
+const void *bp_cues_get_detect(const bp_cues *cues)
+{
+	return cues->detect;
+}
+
+void bp_cues_link(bp_cues *cues, bp_cues *next)
+{
+	cues->next = next;
 }
 
 static bp_status cue_add(bp_cues *c, enum cue_kind k, const char *text, size_t len, int value,
@@ -254,14 +327,29 @@ static bp_status parse_cue_line(bp_cues *c, const bp_blob *b, unsigned long line
 		return st;
 	if (k == CUE_MONTH && (value < 1 || value > 12))
 		return bp_error_set(err, BP_ERR_DATA, b->path, lineno, "month needs a value 1-12");
+	if (k == CUE_DETECT && (!tab2 || value == 0))
+		return bp_error_set(err, BP_ERR_DATA, b->path, lineno,
+				    "detect needs a weight other than 0 (detect<TAB>PATTERN<TAB>WEIGHT)");
+	if ((k == CUE_LANGUAGE || k == CUE_ABOUT) && c->n[k])
+		return bp_error_set(err, BP_ERR_DATA, b->path, lineno, "a second %s line", cue_names[k]);
+	if (k == CUE_SETTING) {
+		size_t i;
+		for (i = 0; setting_names[i]; i++)
+			if (strlen(setting_names[i]) == tlen && memcmp(setting_names[i], text, tlen) == 0)
+				break;
+		if (!setting_names[i])
+			return bp_error_set(err, BP_ERR_DATA, b->path, lineno, "unknown setting '%.*s'",
+					    (int)(tlen > 40 ? 40 : tlen), text);
+		if (!tab2)
+			return bp_error_set(err, BP_ERR_DATA, b->path, lineno, "setting needs a value");
+	}
 	if (cue_add(c, (enum cue_kind)k, text, tlen, value, lineno) != BP_OK)
 		return bp_error_set(err, BP_ERR_NOMEM, b->path, lineno, "out of memory");
 	return BP_OK;
 }
 
-bp_status bp_cues_load(const char *dir, bp_cues **out, bp_error *err)
+bp_status bp_cues_parse(const bp_blob *blob, const char *name, bp_cues **out, bp_error *err)
 {
-	bp_blob blob;
 	bp_cues *c;
 	bp_status st;
 	size_t pos = 0, len;
@@ -269,26 +357,20 @@ bp_status bp_cues_load(const char *dir, bp_cues **out, bp_error *err)
 	unsigned long lineno = 0;
 
 	*out = NULL;
-	st = bp_blob_load(dir, "cues.tsv", &blob, err);
-	if (st != BP_OK)
-		return st;
 	c = calloc(1, sizeof(*c));
-	if (!c) {
-		bp_blob_release(&blob);
-		return bp_error_set(err, BP_ERR_NOMEM, blob.path, 0, "out of memory");
-	}
-	while (bp_blob_next_line(&blob, &pos, &line, &len)) {
+	if (!c)
+		return bp_error_set(err, BP_ERR_NOMEM, blob->path, 0, "out of memory");
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	while (bp_blob_next_line(blob, &pos, &line, &len)) {
 		lineno++;
 		if (len == 0 || line[0] == '#')
 			continue;
-		st = parse_cue_line(c, &blob, lineno, line, len, err);
+		st = parse_cue_line(c, blob, lineno, line, len, err);
 		if (st != BP_OK) {
 			bp_cues_free(c);
-			bp_blob_release(&blob);
 			return st;
 		}
 	}
-	bp_blob_release(&blob);
 	*out = c;
 	return BP_OK;
 }
@@ -592,6 +674,11 @@ bp_tokenizer *bp_tokenizer_new(const bp_cues *cues, bp_line_fn line, bp_raw_fn r
 		return NULL;
 	}
 	return t;
+}
+
+void bp_tokenizer_set_cues(bp_tokenizer *t, const bp_cues *cues)
+{
+	t->cues = cues;
 }
 
 void bp_tokenizer_free(bp_tokenizer *t)

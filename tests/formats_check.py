@@ -137,6 +137,10 @@ def block_from_db(con, row):
     (block_id, bid, briefing, date, typ, seq, exchange, agenda, heading, speaker, text, s0, s1,
      line) = row
     r = {"type": typ, "id": bid, "briefing": briefing, "date": date, "seq": seq}
+    prof = con.execute("select profile, language from briefings where briefing_id = ?",
+                       (briefing,)).fetchone()
+    if prof and prof[0] is not None:  # the briefing's layout profile, on each block
+        r["profile"], r["language"] = prof
     if typ == "statement":
         r["agenda"] = agenda
         r["heading"] = heading
@@ -176,7 +180,8 @@ def briefing_from_db(con, bid):
                        "agenda": b["agenda_items"], "linked": b["linked"],
                        "unlinked": b["unlinked"], "skipped": b["skipped"]},
             "span": {"start": b["span_start"], "end": b["span_end"]},
-            "warnings": [dict(w) for w in warnings]}
+            "warnings": [dict(w) for w in warnings],
+            **({"profile": b["profile"], "language": b["language"]} if b["profile"] else {})}
 
 
 def check_sqlite(args, recs, db):

@@ -1,7 +1,8 @@
 /*
  * embed.c - build-time helper: writes a C file that bundles data files.
  *   embed OUT.c data/cues.tsv data/countries.tsv ...
- * Each file becomes an entry {"cues.tsv", bytes, len} of bp_bundled[].
+ * Each file becomes an entry {"countries.tsv", bytes, len} of bp_bundled[],
+ * named by its path under data/ ("formats/ru-mfa-en.tsv").
  */
 #include <stdio.h>
 #include <string.h>
@@ -52,7 +53,8 @@ int main(int argc, char **argv)
 	fprintf(out, "const bp_bundled_file bp_bundled[] = {\n");
 	for (i = 2; i < argc; i++) {
 		const char *base = strrchr(argv[i], '/');
-		fprintf(out, "\t{\"%s\", file%d, sizeof(file%d) - 1},\n", base ? base + 1 : argv[i], i, i);
+		base = strncmp(argv[i], "data/", 5) == 0 ? argv[i] + 5 : base ? base + 1 : argv[i];
+		fprintf(out, "\t{\"%s\", file%d, sizeof(file%d) - 1},\n", base, i, i);
 	}
 	fprintf(out, "\t{NULL, NULL, 0}\n};\n");
 	return fclose(out) == 0 ? 0 : 1;
