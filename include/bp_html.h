@@ -35,7 +35,9 @@
  * else windows-1252 (report.charset_guessed). The text passed on is always
  * valid UTF-8: invalid sequences become U+FFFD, NUL and other control bytes
  * are removed (all counted in the report). libxml2 gets the page as UTF-8
- * and ignores the page's own declaration.
+ * and ignores the page's own declaration. In a stream of concatenated pages
+ * the charset is decided again after each "</html>" (the declaration looked
+ * for in the next BP_HTML_SNIFF bytes): each page is read in its own.
  *
  * Offsets: every byte passed on carries the offset of the input byte it
  * came from: out(bytes, len, raw) means bytes[i] stands for input byte

@@ -124,6 +124,8 @@ struct bp_html {
 
 	/* input and charset */
 	uint64_t raw_pos;       /* input bytes fed */
+	uint64_t page_raw;      /* where the current page starts (pages concatenated) */
+	int pe, page_over;      /* bytes of "</html" matched (7: then white space); a page ended */
 	int cs;                 /* bp_charset, or CS_UNDECIDED */
 	char sniff[BP_HTML_SNIFF];
 	size_t nsniff;
@@ -146,6 +148,7 @@ struct bp_html {
 	uint64_t lx;            /* decoded bytes produced */
 	anchor *amap;
 	size_t na, ahead, acap;
+	size_t acur; /* the anchor anchor_find found last */
 	char slice[BP_HTML_SLICE];
 	size_t nslice;
 	unsigned char *win;     /* the last WINDOW decoded bytes pushed, ring */
@@ -527,7 +530,7 @@ static void map_add(bp_html *h, uint64_t lx, uint64_t raw)
 	if (h->na == h->acap && h->ahead > 0 && h->ahead >= h->na / 2) {
 		memmove(h->amap, h->amap + h->ahead, (h->na - h->ahead) * sizeof(anchor));
 		h->na -= h->ahead;
-		h->ahead = 0;
+		h->ahead = h->acur = 0;
 	}
 	if (!grow((void **)&h->amap, &h->acap, h->na + 1, sizeof(anchor))) {
 		fail(h, BP_ERR_NOMEM);
@@ -536,6 +539,31 @@ static void map_add(bp_html *h, uint64_t lx, uint64_t raw)
 	h->amap[h->na].lx = lx;
 	h->amap[h->na].raw = raw;
 	h->na++;
+}
+
+/* The last anchor at or before lx (amap[ahead].lx <= lx): the one found
+ * last time or the next when offsets moved little, else a binary search. */
+static size_t anchor_find(bp_html *h, uint64_t lx)
+{
+	size_t lo = h->ahead, hi = h->na, c = h->acur;
+
+	if (c >= lo && c < hi && h->amap[c].lx <= lx) {
+		if (c + 1 == hi || h->amap[c + 1].lx > lx)
+			return c;
+		if (c + 2 == hi || h->amap[c + 2].lx > lx)
+			return h->acur = c + 1;
+		lo = c + 1;
+	}
+	if (h->amap[hi - 1].lx <= lx) /* past the last anchor */
+		return h->acur = hi - 1;
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+		if (h->amap[mid].lx <= lx)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return h->acur = lo;
 }
 
 /* The input offset of decoded offset lx. */
@@ -547,15 +575,7 @@ static uint64_t map_raw(bp_html *h, uint64_t lx)
 		return lx;
 	if (lx < h->amap[lo].lx)
 		return h->amap[lo].raw;
-	if (h->amap[hi - 1].lx <= lx) /* past the last anchor: the usual case */
-		lo = hi - 1;
-	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
-		if (h->amap[mid].lx <= lx)
-			lo = mid;
-		else
-			hi = mid;
-	}
+	lo = anchor_find(h, lx);
 	/* drop anchors far behind: libxml2 never reports offsets that old */
 	if (lx > 2 * (uint64_t)WINDOW) {
 		uint64_t old = lx - 2 * (uint64_t)WINDOW;
@@ -573,17 +593,12 @@ static void put_decoded(bp_html *h, const char *s, size_t n, uint64_t lx)
 
 	while (i < n) {
 		uint64_t raw = map_raw(h, lx + i), next = UINT64_MAX;
-		size_t lo = h->ahead, hi = h->na, j;
+		size_t k = h->ahead, j;
 		/* the run lasts to the next anchor after lx + i */
-		while (lo < hi) {
-			size_t mid = (lo + hi) / 2;
-			if (h->amap[mid].lx <= lx + i)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		if (lo < h->na)
-			next = h->amap[lo].lx;
+		if (k < h->na && h->amap[k].lx <= lx + i)
+			k = anchor_find(h, lx + i) + 1;
+		if (k < h->na)
+			next = h->amap[k].lx;
 		j = next - lx < n ? (size_t)(next - lx) : n;
 		if (j <= i)
 			j = i + 1;
@@ -1451,10 +1466,15 @@ static void decide(bp_html *h, int final)
 	bp_charset decl = BP_CS_UNKNOWN;
 	int have = find_declared(h->sniff, h->nsniff, &decl), utf8;
 
-	h->rep.declared = have ? decl : BP_CS_UNKNOWN;
+	if (h->page_raw > 0 && n == 0 && !have) { /* a later page in plain ASCII: nothing to tell */
+		h->cs = BP_CS_UTF8;
+		return;
+	}
+	if (have || h->page_raw == 0)
+		h->rep.declared = have ? decl : BP_CS_UNKNOWN;
 	if (have && decl == BP_CS_UNKNOWN)
 		h->rep.charset_unknown = 1;
-	if (h->pend_raw == 0 && n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
+	if (h->pend_raw == h->page_raw && n >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) {
 		h->rep.bom = 1;
 		h->cs = BP_CS_UTF8;
 		skip = 3;
@@ -1462,7 +1482,7 @@ static void decide(bp_html *h, int final)
 		utf8 = looks_utf8(p, n, final);
 		if (have && decl != BP_CS_UNKNOWN && decl != BP_CS_UTF8) {
 			h->cs = utf8 ? BP_CS_UTF8 : (int)decl;
-			h->rep.charset_mismatch = utf8;
+			h->rep.charset_mismatch |= utf8;
 		} else if (have && decl == BP_CS_UTF8) {
 			h->cs = BP_CS_UTF8;
 		} else if (utf8 || n == 0) {
@@ -1520,15 +1540,12 @@ void bp_html_raw_upto(bp_html *h, uint64_t upto, int line_end)
 	h->rbase += n;
 }
 
-bp_status bp_html_feed(bp_html *h, const char *bytes, size_t len, bp_error *err)
+/* Input s[0, n) of one page (charset decided per page). */
+static void feed_page(bp_html *h, const char *bytes, size_t len)
 {
 	const unsigned char *s = (const unsigned char *)bytes;
 	size_t i = 0;
 
-	h->err = err;
-	if (h->st != BP_OK)
-		return h->st;
-	keep_raw(h, bytes, len);
 	if (h->nsniff < BP_HTML_SNIFF) {
 		size_t m = len < BP_HTML_SNIFF - h->nsniff ? len : BP_HTML_SNIFF - h->nsniff;
 		memcpy(h->sniff + h->nsniff, bytes, m);
@@ -1549,13 +1566,69 @@ bp_status bp_html_feed(bp_html *h, const char *bytes, size_t len, bp_error *err)
 			h->pend_raw = h->raw_pos + i;
 		}
 		h->pend[h->npend++] = bytes[i++];
-		if ((h->npend >= DECIDE_AFTER && h->pend_raw + h->npend >= BP_HTML_SNIFF) ||
+		if ((h->npend >= DECIDE_AFTER && h->pend_raw - h->page_raw + h->npend >= BP_HTML_SNIFF) ||
 		    h->npend >= BP_HTML_SNIFF + DECIDE_AFTER)
 			decide(h, 0);
 	}
 	if (i < len && h->st == BP_OK)
 		decode(h, s + i, len - i, h->raw_pos + i, 0);
 	h->raw_pos += len;
+}
+
+/* How much of s[0, n) belongs to the current page: all of it, or up to the
+ * '>' of its "</html>" (any case, white space before the '>'), which ends
+ * the page (page_over). Pages concatenated in one stream ("cat a.html
+ * b.html") each get their own charset. */
+static size_t page_part(bp_html *h, const char *s, size_t n)
+{
+	static const char end[] = "</html";
+	size_t i = 0;
+
+	while (i < n) {
+		unsigned char c = (unsigned char)s[i];
+		if (h->pe == 0) {
+			const char *lt = memchr(s + i, '<', n - i);
+			if (!lt)
+				return n;
+			i = (size_t)(lt - s) + 1;
+			h->pe = 1;
+			continue;
+		}
+		if (h->pe < (int)sizeof(end) - 1) {
+			h->pe = (c >= 'A' && c <= 'Z' ? c + 32 : c) == (unsigned char)end[h->pe] ? h->pe + 1 : c == '<';
+		} else if (c == '>') {
+			h->pe = 0;
+			h->page_over = 1;
+			return i + 1;
+		} else if (!is_space(c)) {
+			h->pe = c == '<';
+		}
+		i++;
+	}
+	return n;
+}
+
+bp_status bp_html_feed(bp_html *h, const char *bytes, size_t len, bp_error *err)
+{
+	size_t at = 0;
+
+	h->err = err;
+	if (h->st != BP_OK)
+		return h->st;
+	keep_raw(h, bytes, len);
+	while (at < len && h->st == BP_OK) {
+		size_t n = page_part(h, bytes + at, len - at);
+		feed_page(h, bytes + at, n);
+		at += n;
+		if (h->page_over) { /* the next page's charset is its own */
+			h->page_over = 0;
+			if (h->cs == CS_UNDECIDED)
+				decide(h, 1);
+			h->cs = CS_UNDECIDED;
+			h->nsniff = h->npend = 0;
+			h->page_raw = h->raw_pos;
+		}
+	}
 	return h->st;
 }
 
@@ -1629,7 +1702,8 @@ bp_status bp_html_reset(bp_html *h, bp_error *err)
 	h->st = BP_OK;
 	memset(&h->rep, 0, sizeof(h->rep));
 	h->rep.declared = h->rep.used = BP_CS_UNKNOWN;
-	h->raw_pos = 0;
+	h->raw_pos = h->page_raw = 0;
+	h->pe = h->page_over = 0;
 	h->cs = CS_UNDECIDED;
 	h->nsniff = h->npend = 0;
 	h->nu8 = 0;
@@ -1638,7 +1712,7 @@ bp_status bp_html_reset(bp_html *h, bp_error *err)
 	h->nmatch = 0;
 	h->tagstart = (size_t)-1;
 	h->lx = 0;
-	h->na = h->ahead = 0;
+	h->na = h->ahead = h->acur = 0;
 	h->nslice = 0;
 	h->pushed = 0;
 	h->rlen = h->rstart = 0;

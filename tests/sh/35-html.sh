@@ -247,6 +247,35 @@ if [ "$(cat concat.rc)" = 0 ] && [ "$(grep -c '"type":"briefing"' concat.out)" =
 else
 	fail concatenated-pages "exit $(cat concat.rc), $(grep -c '"type":"briefing"' concat.out) briefings" "$(head -n 3 concat.err)"
 fi
+# all the fixtures in one stream, windows-1251 and UTF-8 pages mixed: each
+# page is read in its own charset, the records are those of the pages one
+# by one (no mojibake repaired, no warning), only positions differ
+cat "$BP_ROOT"/tests/cases/*.html > allpages.html
+run allpages --no-classify - < allpages.html
+for f in "$BP_ROOT"/tests/cases/*.html; do "$BIN" --no-classify "$f"; done > allpages-each.out 2>/dev/null
+if [ "$(cat allpages.rc)" = 0 ] && [ ! -s allpages.err ] && bounded allpages 20; then
+	check concatenated-charsets $PY - allpages.out allpages-each.out <<'PYEOF'
+import json, sys
+def load(path):
+    out = []
+    for line in open(path, encoding="utf-8"):
+        r = json.loads(line)
+        for k in ("source", "span", "line"):
+            r.pop(k, None)
+        for w in r.get("warnings", []):
+            w.pop("line")
+            w.pop("message")
+        out.append(r)
+    return out
+a, b = load(sys.argv[1]), load(sys.argv[2])
+bad = [i for i, (x, y) in enumerate(zip(a, b)) if x != y]
+if len(a) != len(b) or bad:
+    print("%d records, one by one %d; first difference at record %s" % (len(a), len(b), bad[:1]))
+    sys.exit(1)
+PYEOF
+else
+	fail concatenated-charsets "exit $(cat allpages.rc)" "$(head -n 3 allpages.err)"
+fi
 # boilerplate that survives the reader (plain paragraphs, no links) is text
 # outside the transcript: counted in warnings, the records stay the same
 $PY - "$page" <<'PYEOF'
@@ -268,7 +297,7 @@ b = [json.loads(l) for l in open(sys.argv[1])][-1]
 w = {x["code"]: x["count"] for x in b["warnings"]}
 assert w.get("text-before-title") == 2 and w.get("text-after-footer") == 1, b["warnings"]' survives.out
 fi
-rm -f unclosed.* stray.* debris.* truncated.* nested.* entities.* concat.* survives.*
+rm -f unclosed.* stray.* debris.* truncated.* nested.* entities.* concat.* survives.* allpages*
 
 # memory is flat with page size: a 1 MB and a 100 MB page (the fixture with
 # filler paragraphs), peak RSS within 1 MB of each other
