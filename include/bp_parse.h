@@ -29,7 +29,15 @@
 #define BP_FIELD_MAX 1000          /* bytes per title, heading, agenda title, speaker */
 #define BP_WARNING_KINDS 32        /* distinct warning codes per briefing */
 
-typedef enum bp_block_type { BP_BLOCK_STATEMENT, BP_BLOCK_QUESTION, BP_BLOCK_ANSWER } bp_block_type;
+typedef enum bp_block_type {
+	BP_BLOCK_STATEMENT,
+	BP_BLOCK_QUESTION,
+	BP_BLOCK_ANSWER,
+	BP_BLOCK_MODERATOR /* a moderator's turn ("MODERATOR:", profiles with moderator cues) */
+} bp_block_type;
+
+/* "statement", "question", "answer", "moderator". */
+const char *bp_block_type_name(bp_block_type t);
 
 typedef struct bp_agenda_item {
 	char n[48];      /* "3", "12.4" */
@@ -58,6 +66,7 @@ typedef struct bp_briefing {
 	bp_warning warnings[BP_WARNING_KINDS];
 	size_t nwarnings;
 	unsigned statements, questions, answers, exchanges;
+	unsigned moderator; /* moderator turns (not in the records' counts) */
 	unsigned linked;    /* agenda items that head a statement */
 	unsigned unlinked;  /* statements whose heading is in no agenda item */
 	unsigned skipped;   /* unknown lines skipped as page furniture */
@@ -78,6 +87,11 @@ typedef struct bp_block {
 	unsigned exchange;   /* turns: 1.., a question opens the next one */
 	const char *agenda;  /* statements: the agenda item's n, or NULL */
 	const char *speaker; /* answers: the label as printed ("Maria Zakharova"); else NULL */
+	const char *speaker_name; /* answers, moderator turns of a profile with the
+				     speaker-names setting: the speaker normalised
+				     ("MS. PSAKI" -> "Jen Psaki"); else NULL */
+	const char *outlet;  /* questions labelled by a media outlet ("CCTV:",
+				a profile's outlet cues): the outlet; else NULL */
 	/* buf[0, len): what the classifier reads, NUL-terminated. For a statement
 	 * it is heading "\n\n" text, heading_len > 0; for a turn it is the text. */
 	const char *buf;
@@ -138,7 +152,8 @@ void bp_briefing_warn(bp_briefing *b, const char *code, unsigned long count, uns
 uint64_t bp_block_raw(const bp_block *b, size_t off);
 
 /* Copies b into *dst with everything it points to (buf with its NUL, map,
- * briefing_id, date, agenda, speaker; profile and language are static),
+ * briefing_id, date, agenda, speaker, speaker_name, outlet; profile and language
+ * are static),
  * allocated from arena a: the copy
  * lives as long as the arena's allocations. Returns 0, or -1 when out of
  * memory (*dst is then not to be used). */

@@ -44,7 +44,9 @@ typedef enum bp_line_kind {
 	BP_LINE_QA,      /* "Answers to media questions:" and variants */
 	BP_LINE_TITLE,   /* "Briefing by ..." */
 	BP_LINE_FOOTER,  /* "Join the ... mailing list" */
-	BP_LINE_BOILER   /* page furniture: "The Ministry of Foreign Affairs of ..." */
+	BP_LINE_BOILER,  /* page furniture: "The Ministry of Foreign Affairs of ..." */
+	BP_LINE_CLOCK,   /* a time of day alone: "7:06 P.M. EST" (profiles with meridiem cues) */
+	BP_LINE_DATE     /* a date field: "date: '2021-01-20'" (body: the value) */
 } bp_line_kind;
 
 /* Maps a normalized offset back to the raw input: for the last anchor a with
@@ -71,11 +73,14 @@ typedef struct bp_line {
 	char number[16];
 	size_t body;
 	bp_line_kind item_kind;
-	/* LABEL: text[0, label_len) is the speaker ("Maria Zakharova", "Question"),
+	/* TITLE: body is where the title starts (after a titlefield cue, else 0).
+	 * LABEL: text[0, label_len) is the speaker ("Maria Zakharova", "Question"),
 	 * body is where the turn's text starts (== len for a label alone on its
 	 * line), is_question is set for a question cue. */
 	size_t label_len;
 	int is_question;
+	int is_moderator;     /* LABEL: a moderator cue ("MODERATOR:") */
+	int is_outlet;        /* LABEL: a question labelled by an outlet cue ("CCTV:") */
 	const bp_anchor *anchors; /* nanchors >= 1 when len > 0 */
 	size_t nanchors;
 	/* problems found in this line */
@@ -117,7 +122,8 @@ const char *bp_cues_language(const bp_cues *cues);
 const char *bp_cues_about(const bp_cues *cues);
 const bp_cues *bp_cues_next(const bp_cues *cues);
 /* The value of a `setting` line (0 when the profile has none): "default",
- * "fallback", "detect-min", "untitled" (see data/formats/README.md). */
+ * "fallback", "detect-min", "untitled", "header-place", "qa-only",
+ * "paragraph-blank", "speaker-names" (see data/formats/README.md). */
 int bp_cues_setting(const bp_cues *cues, const char *name);
 /* The profile's `detect` lines: count, and the i-th pattern with its weight
  * and line. */
@@ -134,6 +140,13 @@ int bp_cues_is_role_word(const bp_cues *cues, const char *word, size_t len);
  * "Ministry of Foreign Affairs of Russia"), that s[0, n) starts with and that
  * ends there or before a space or comma; 0 when none does. */
 size_t bp_cues_role_at(const bp_cues *cues, const char *s, size_t n);
+/* The hours a meridiem cue adds ("P.M." 12, "A.M." 0), -1 for no cue. */
+int bp_cues_meridiem(const bp_cues *cues, const char *word, size_t len);
+/* Where the first titlestop word of s[0, n) ("on", "and": case folded,
+ * between spaces) starts, minus its space; n when there is none. */
+size_t bp_cues_title_stop(const bp_cues *cues, const char *s, size_t n);
+/* 1 when word[0, len) is an honorific of speaker labels ("MR."). */
+int bp_cues_is_honorific(const bp_cues *cues, const char *word, size_t len);
 /* 1 when word[0, len) is a day name ("Thursday"). */
 int bp_cues_is_weekday(const bp_cues *cues, const char *word, size_t len);
 /* Month number 1-12 for an English month name or abbreviation, else 0. */

@@ -411,7 +411,7 @@ static bp_status print_record(jsonl *e, cJSON *rec, size_t hint, bp_error *err)
 
 static const char *type_name(bp_block_type t)
 {
-	return t == BP_BLOCK_STATEMENT ? "statement" : t == BP_BLOCK_QUESTION ? "question" : "answer";
+	return bp_block_type_name(t);
 }
 
 /* "profile" and "language" of a record (none without a profile). */
@@ -445,8 +445,12 @@ static bp_status jsonl_block(void *impl, const bp_block *b, const bp_tags *tags,
 		add(e, rec, "agenda", str(b->agenda));
 		add(e, rec, "heading", raw(escape(e, b->buf, b->heading_len)));
 	} else {
-		add(e, rec, "exchange", num(e, b->exchange));
+		add(e, rec, "exchange", b->exchange ? num(e, b->exchange) : cJSON_CreateNull());
 		add(e, rec, "speaker", str(b->speaker));
+		if (b->speaker_name)
+			add(e, rec, "speaker_name", str(b->speaker_name));
+		if (b->outlet)
+			add(e, rec, "outlet", str(b->outlet));
 	}
 	add(e, rec, "text", raw(escape(e, b->buf + b->text_off, b->len - b->text_off)));
 	add(e, rec, "span", span(e, b->start, b->end));

@@ -109,7 +109,7 @@ static bp_status header(csv *c, bp_error *err)
 
 static const char *type_name(bp_block_type t)
 {
-	return t == BP_BLOCK_STATEMENT ? "statement" : t == BP_BLOCK_QUESTION ? "question" : "answer";
+	return bp_block_type_name(t);
 }
 
 static bp_status csv_block(void *impl, const bp_block *b, const bp_tags *tags, bp_error *err)
@@ -130,7 +130,7 @@ static bp_status csv_block(void *impl, const bp_block *b, const bp_tags *tags, b
 	bad |= field_str(c, b->date);
 	bad |= field_str(c, type_name(b->type));
 	bad |= field_num(c, b->seq);
-	bad |= statement ? field_str(c, NULL) : field_num(c, b->exchange);
+	bad |= statement || !b->exchange ? field_str(c, NULL) : field_num(c, b->exchange);
 	bad |= field_str(c, statement ? b->agenda : NULL);
 	bad |= field_str(c, b->speaker);
 	bad |= field(c, b->buf, statement ? b->heading_len : 0);

@@ -25,21 +25,31 @@
 #define SCHEMA_VERSION "1"
 #define BUSY_TIMEOUT_MS 60000 /* other writers (archive workers) hold the lock per briefing */
 
-/* A database made before layout profiles gets the briefings' profile and
- * language columns (the records' optional fields). 0, or -1 on an error. */
-static int add_profile_columns_conn(sqlite3 *conn)
+/* Whether the query compiles (its columns exist). */
+static int has_columns(sqlite3 *conn, const char *sql)
 {
 	sqlite3_stmt *q = NULL;
-	int has = sqlite3_prepare_v2(conn, "SELECT profile, language FROM briefings LIMIT 0", -1, &q, NULL) == SQLITE_OK;
-
+	int has = sqlite3_prepare_v2(conn, sql, -1, &q, NULL) == SQLITE_OK;
 	sqlite3_finalize(q);
-	if (has)
-		return 0;
-	return sqlite3_exec(conn, "ALTER TABLE briefings ADD COLUMN profile TEXT;"
-				  "ALTER TABLE briefings ADD COLUMN language TEXT;",
-			    NULL, NULL, NULL) == SQLITE_OK
-		       ? 0
-		       : -1;
+	return has;
+}
+
+/* A database made before layout profiles gets the columns of the records'
+ * optional fields: briefings' profile and language, blocks' speaker_name
+ * and outlet. 0, or -1 on an error. */
+static int add_profile_columns_conn(sqlite3 *conn)
+{
+	if (!has_columns(conn, "SELECT profile, language FROM briefings LIMIT 0") &&
+	    sqlite3_exec(conn, "ALTER TABLE briefings ADD COLUMN profile TEXT;"
+			       "ALTER TABLE briefings ADD COLUMN language TEXT;",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	if (!has_columns(conn, "SELECT speaker_name, outlet FROM blocks LIMIT 0") &&
+	    sqlite3_exec(conn, "ALTER TABLE blocks ADD COLUMN speaker_name TEXT;"
+			       "ALTER TABLE blocks ADD COLUMN outlet TEXT;",
+			 NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	return 0;
 }
 
 static const char schema_sql[] =
@@ -66,7 +76,7 @@ static const char schema_sql[] =
 	" block_id INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, briefing_id TEXT NOT NULL,"
 	" date TEXT, type TEXT NOT NULL, seq INTEGER NOT NULL, exchange INTEGER, agenda TEXT,"
 	" heading TEXT, speaker TEXT, text TEXT NOT NULL, span_start INTEGER NOT NULL,"
-	" span_end INTEGER NOT NULL, line INTEGER NOT NULL);"
+	" span_end INTEGER NOT NULL, line INTEGER NOT NULL, speaker_name TEXT, outlet TEXT);"
 	"CREATE INDEX IF NOT EXISTS blocks_briefing ON blocks(briefing_id);"
 	"CREATE INDEX IF NOT EXISTS blocks_date ON blocks(date);"
 	"CREATE TABLE IF NOT EXISTS block_countries("
@@ -116,8 +126,8 @@ static const char *const query_sql[Q_COUNT] = {
 	[Q_DEL_BRIEFING] = "DELETE FROM briefings WHERE briefing_id = ?1",
 	[Q_SAME_DIGEST] = "SELECT briefing_id FROM briefings WHERE sha256 = ?1 AND briefing_id <> ?2",
 	[Q_INS_BLOCK] = "INSERT INTO blocks(id, briefing_id, date, type, seq, exchange, agenda,"
-			" heading, speaker, text, span_start, span_end, line)"
-			" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+			" heading, speaker, text, span_start, span_end, line, speaker_name, outlet)"
+			" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
 	[Q_INS_COUNTRY] = "INSERT INTO block_countries VALUES(?1, ?2, ?3, ?4, ?5)",
 	[Q_INS_ORG] = "INSERT INTO block_organizations VALUES(?1, ?2, ?3, ?4, ?5)",
 	[Q_INS_TOPIC] = "INSERT INTO block_topics VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
@@ -295,7 +305,7 @@ static int insert_tags(db *d, int k, sqlite3_int64 block, const bp_block *b, con
 
 static const char *type_name(bp_block_type t)
 {
-	return t == BP_BLOCK_STATEMENT ? "statement" : t == BP_BLOCK_QUESTION ? "question" : "answer";
+	return bp_block_type_name(t);
 }
 
 static bp_status sqlite_block(void *impl, const bp_block *b, const bp_tags *tags, bp_error *err)
@@ -317,7 +327,7 @@ static bp_status sqlite_block(void *impl, const bp_block *b, const bp_tags *tags
 	bind_str(s, 3, b->date);
 	bind_str(s, 4, type_name(b->type));
 	bind_int(s, 5, b->seq);
-	if (!statement)
+	if (!statement && b->exchange)
 		bind_int(s, 6, b->exchange);
 	bind_str(s, 7, statement ? b->agenda : NULL);
 	if (statement)
@@ -327,6 +337,8 @@ static bp_status sqlite_block(void *impl, const bp_block *b, const bp_tags *tags
 	bind_int(s, 11, b->start);
 	bind_int(s, 12, b->end);
 	bind_int(s, 13, b->line);
+	bind_str(s, 14, b->speaker_name);
+	bind_str(s, 15, b->outlet);
 	if (run(d, Q_INS_BLOCK) != 0)
 		return db_error(d, err);
 	rowid = sqlite3_last_insert_rowid(d->conn);

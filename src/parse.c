@@ -42,6 +42,10 @@ typedef struct held {
 struct bp_parser {
 	const bp_cues *cues;
 	int untitled;         /* the profile's "untitled" setting: a briefing opens at its first line */
+	int header_place;     /* "header-place": short header lines are the place */
+	int qa_only;          /* "qa-only": after the header, all is Q&A (no agenda, no statements) */
+	int paragraph_blank;  /* "paragraph-blank": only blank lines end paragraphs */
+	int speaker_names;    /* "speaker-names": turns get a normalised speaker_name */
 	int profile_warn;     /* the next briefing gets a profile-unknown warning */
 	bp_sink sink;
 	enum state state;
@@ -73,6 +77,14 @@ struct bp_parser {
 	size_t heading_item;   /* agenda index the heading is matching, or (size_t)-1 */
 	char speaker[BP_FIELD_MAX + 1];
 	int has_speaker;
+	char field[BP_FIELD_MAX + 1]; /* a title field continued over lines */
+	size_t field_len;
+	int field_open, field_lines;
+	int date_weak;         /* the date came from before the title (a field, a timestamp) */
+	char speaker_name[BP_FIELD_MAX + 1];
+	int has_speaker_name;
+	char outlet[BP_FIELD_MAX + 1];
+	int has_outlet;
 	uint64_t bstart, bend;
 	unsigned long bline;
 	int blank_before;      /* a blank line since the last appended line */
@@ -563,14 +575,75 @@ static int split_role_name(const bp_cues *cues, const char *s, size_t n, char **
 
 /* The title grammar (the profile's role cues): "[Briefing by] ROLE NAME[, PLACE][, DATE]"
  * with the date and the place in either order. -1 when out of memory. */
-static int parse_title(bp_parser *p, const bp_line *l, int has_prefix)
+/* A field's value unquoted ("\"Press Briefing by ...\"", YAML's escapes:
+ * \_ a no-break space, \" \\ \/; '' in single quotes) into out; its length. */
+static size_t unquote(const char *v, size_t n, char *out)
+{
+	size_t i, o = 0;
+	char q = n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0] ? v[0] : 0;
+
+	if (q)
+		v++, n -= 2;
+	for (i = 0; i < n && o < BP_FIELD_MAX; i++) {
+		if (q == '"' && v[i] == '\\' && i + 5 < n && v[i + 1] == 'u') {
+			/* \uXXXX: zero-width characters dropped, others in UTF-8 */
+			unsigned cp = 0;
+			size_t k;
+			for (k = i + 2; k < i + 6; k++) {
+				char c = v[k];
+				cp = cp * 16 + (unsigned)(c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+							 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : 0);
+			}
+			i += 5;
+			if ((cp >= 0x200B && cp <= 0x200D) || cp == 0x2060 || cp == 0xFEFF || cp < 0x20 ||
+			    (cp >= 0xD800 && cp <= 0xDFFF) || o + 3 > BP_FIELD_MAX)
+				continue;
+			if (cp < 0x80) {
+				out[o++] = (char)cp;
+			} else if (cp < 0x800) {
+				out[o++] = (char)(0xC0 | (cp >> 6));
+				out[o++] = (char)(0x80 | (cp & 0x3F));
+			} else {
+				out[o++] = (char)(0xE0 | (cp >> 12));
+				out[o++] = (char)(0x80 | ((cp >> 6) & 0x3F));
+				out[o++] = (char)(0x80 | (cp & 0x3F));
+			}
+		} else if (q == '"' && v[i] == '\\' && i + 1 < n) {
+			char c = v[++i];
+			out[o++] = c == '_' ? ' ' : c;
+		} else if (q == '\'' && v[i] == '\'' && i + 1 < n && v[i + 1] == '\'') {
+			out[o++] = v[i++];
+		} else if (v[i] != ' ' || (o && out[o - 1] != ' ')) {
+			out[o++] = v[i];
+		}
+	}
+	while (o && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
+	return o;
+}
+
+/* A title that names no one: only its date. */
+static int title_date_only(bp_parser *p, const char *s, size_t n)
+{
+	char iso[11];
+	size_t ds, de;
+	if (title_date(p->cues, s, n, 0, iso, &ds, &de))
+		memcpy(p->b.date, iso, sizeof(iso));
+	return 0;
+}
+
+/* has_prefix: 1 after a title cue ("Briefing by"), 2 in a title field
+ * (where a title without " by " names no one). */
+static int parse_title_text(bp_parser *p, const char *text, size_t tlen, int has_prefix)
 {
 	char s[BP_FIELD_MAX + 1], iso[11], *open;
-	size_t n = l->len < BP_FIELD_MAX ? l->len : BP_FIELD_MAX, body = 0, end, who_end, i, ds, de;
+	size_t n, body = 0, end, who_end, i, ds, de;
 
-	if (!(p->b.title = dupn(l->text, l->len)))
+	n = tlen < BP_FIELD_MAX ? tlen : BP_FIELD_MAX;
+	if (!(p->b.title = dupn(text, tlen)))
 		return -1;
-	memcpy(s, l->text, n);
+	memcpy(s, text, n);
 	s[n] = '\0';
 	while (n && (s[n - 1] == ':' || s[n - 1] == '.'))
 		n--;
@@ -587,6 +660,8 @@ static int parse_title(bp_parser *p, const bp_line *l, int has_prefix)
 		/* skip the cue ("Briefing by"): up to and including " by " */
 		const char *by = strstr(s, " by ");
 		body = by ? (size_t)(by - s) + 4 : 0;
+		if (!by && has_prefix == 2)
+			return title_date_only(p, s, n); /* "Background Press Call on ...": no one named */
 	}
 	/* the date, wherever it stands: cut out, what is left is ROLE NAME, PLACE */
 	if (title_date(p->cues, s, n, body, iso, &ds, &de)) {
@@ -601,6 +676,10 @@ static int parse_title(bp_parser *p, const bp_line *l, int has_prefix)
 		n = ds + (n - de);
 		s[n] = '\0';
 	}
+	/* "Senior Administration Officials on the ...", "... and National
+	 * Security Advisor ...": the role and name end at a title stop word */
+	n = body + bp_cues_title_stop(p->cues, s + body, n - body);
+	s[n] = '\0';
 	end = n;
 	/* "ROLE NAME[, PLACE]": the role and name end with the last comma-separated
 	 * part that holds a role word (a role may hold commas itself); what
@@ -628,6 +707,53 @@ static int parse_title(bp_parser *p, const bp_line *l, int has_prefix)
 	return split_role_name(p->cues, s + body, who_end - body, &p->b.role, &p->b.spokesperson) < 0
 		       ? -1
 		       : 0;
+}
+
+static int parse_title(bp_parser *p, const bp_line *l, int has_prefix)
+{
+	char field[BP_FIELD_MAX + 1];
+
+	if (l->body) /* a title field: "title: \"...\"" */
+		return parse_title_text(p, field, unquote(l->text + l->body, l->len - l->body, field), 2);
+	return parse_title_text(p, l->text, l->len, has_prefix);
+}
+
+static void apply_pre_timestamp(bp_parser *p);
+
+/* Lines a quoted title field may continue over ("title: \"... Communications\"
+ * then "\ Advisor John Kirby\""). */
+#define FIELD_LINES_MAX 8
+
+/* Whether a field value v[0, n) opens a double quote it does not close. */
+static int field_unclosed(const char *v, size_t n)
+{
+	return n && v[0] == '"' && (n == 1 || v[n - 1] != '"' || v[n - 2] == '\\');
+}
+
+/* A line of a title field that continues over lines: YAML's folding (a
+ * line break is a space, or nothing after a '\\'), then the title once the
+ * quote closes. -1 when out of memory. */
+static int title_field_line(bp_parser *p, const bp_line *l)
+{
+	char field[BP_FIELD_MAX + 1];
+	size_t n = l->len;
+
+	if (p->field_len && p->field[p->field_len - 1] == '\\')
+		p->field_len--; /* an escaped line break */
+	else if (p->field_len < BP_FIELD_MAX && n)
+		p->field[p->field_len++] = ' ';
+	if (n > BP_FIELD_MAX - p->field_len)
+		n = BP_FIELD_MAX - p->field_len;
+	memcpy(p->field + p->field_len, l->text, n);
+	p->field_len += n;
+	if (field_unclosed(p->field, p->field_len) && ++p->field_lines < FIELD_LINES_MAX &&
+	    p->field_len < BP_FIELD_MAX)
+		return 0;
+	p->field_open = 0;
+	if (parse_title_text(p, field, unquote(p->field, p->field_len, field), 2) != 0)
+		return -1;
+	apply_pre_timestamp(p);
+	return 0;
 }
 
 /* A title line without the "Briefing by" cue: a role word before a date
@@ -751,6 +877,13 @@ static bp_status close_briefing(bp_parser *p, bp_error *err)
 
 	if (!p->open)
 		return BP_OK;
+	if (p->field_open) { /* the input ended inside a title field */
+		char field[BP_FIELD_MAX + 1];
+		p->field_open = 0;
+		if (parse_title_text(p, field, unquote(p->field, p->field_len, field), 2) != 0)
+			return bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
+		apply_pre_timestamp(p);
+	}
 	st = end_held(p, err);
 	if (st != BP_OK)
 		return st;
@@ -798,8 +931,10 @@ static void apply_pre_timestamp(bp_parser *p)
 {
 	if (p->pre_time[0] && !p->b.time[0])
 		memcpy(p->b.time, p->pre_time, sizeof(p->b.time));
-	if (p->pre_date[0] && !p->b.date[0])
+	if (p->pre_date[0] && !p->b.date[0]) {
 		memcpy(p->b.date, p->pre_date, sizeof(p->b.date));
+		p->date_weak = 1; /* a header date line may say better */
+	}
 	p->pre_time[0] = p->pre_date[0] = '\0';
 }
 
@@ -819,6 +954,7 @@ static bp_status open_briefing(bp_parser *p, const bp_line *l, bp_error *err)
 	p->b.profile = bp_cues_name(p->cues);
 	p->b.language = bp_cues_language(p->cues);
 	p->b.index = ++p->nbriefings;
+	p->date_weak = 0;
 	p->b.first_line = l->lineno;
 	p->b.start = l->start;
 	p->open = 1;
@@ -845,6 +981,12 @@ static bp_status open_briefing(bp_parser *p, const bp_line *l, bp_error *err)
 }
 
 /* ---- blocks ------------------------------------------------------------- */
+
+const char *bp_block_type_name(bp_block_type t)
+{
+	static const char *const names[] = { "statement", "question", "answer", "moderator" };
+	return (unsigned)t < sizeof(names) / sizeof(names[0]) ? names[t] : "answer";
+}
 
 /* Adds an offset anchor to the open block. Past BP_BLOCK_ANCHORS_MAX the
  * anchor is dropped and the block's later offsets are approximate: a
@@ -904,6 +1046,8 @@ int bp_block_copy(bp_block *dst, const bp_block *b, bp_arena *a)
 	dst->date = arena_str(a, b->date, &ok);
 	dst->agenda = arena_str(a, b->agenda, &ok);
 	dst->speaker = arena_str(a, b->speaker, &ok);
+	dst->speaker_name = arena_str(a, b->speaker_name, &ok);
+	dst->outlet = arena_str(a, b->outlet, &ok);
 	return ok ? 0 : -1;
 }
 
@@ -948,6 +1092,8 @@ static bp_status start_block(bp_parser *p, bp_block_type type, const bp_line *l)
 	p->heading_open = 0;
 	p->heading_item = (size_t)-1;
 	p->has_speaker = 0;
+	p->has_speaker_name = 0;
+	p->has_outlet = 0;
 	p->bstart = l->start;
 	p->bend = l->end;
 	p->bline = l->lineno;
@@ -969,7 +1115,7 @@ static bp_status add_paragraph(bp_parser *p, const bp_line *l, size_t from, bp_e
 		sep = "";
 	else if (p->heading_len && p->text.len == p->heading_len)
 		sep = "\n\n"; /* the heading, then the first paragraph */
-	else if (p->blank_before || p->last_terminal)
+	else if (p->blank_before || (p->last_terminal && !p->paragraph_blank))
 		sep = "\n\n";
 	else
 		sep = " "; /* a hard-wrapped paragraph */
@@ -1023,9 +1169,13 @@ static bp_status close_block(bp_parser *p, bp_error *err)
 		b.exchange = p->exchange;
 		if (p->btype == BP_BLOCK_QUESTION)
 			p->b.questions++;
-		else
+		else if (p->btype == BP_BLOCK_ANSWER)
 			p->b.answers++;
+		else
+			p->b.moderator++;
 		b.speaker = p->has_speaker ? p->speaker : NULL;
+		b.speaker_name = p->has_speaker_name ? p->speaker_name : NULL;
+		b.outlet = p->has_outlet ? p->outlet : NULL;
 	}
 	if (b.end > p->b.end)
 		p->b.end = b.end;
@@ -1370,12 +1520,80 @@ static bp_status body_line(bp_parser *p, const bp_line *l, bp_error *err)
 	return add_paragraph(p, l, 0, err);
 }
 
+/* Whether word w[0, n) occurs in s as a word (ASCII case folded); its
+ * start in *at. */
+static int find_word(const char *s, const char *w, size_t n, size_t *at)
+{
+	size_t i, sl = strlen(s);
+	for (i = 0; i + n <= sl; i++)
+		if ((i == 0 || s[i - 1] == ' ') && bp_ascii_ieq(s + i, w, n) &&
+		    (i + n == sl || s[i + n] == ' ' || s[i + n] == ',' || s[i + n] == ')')) {
+			*at = i;
+			return 1;
+		}
+	return 0;
+}
+
+/* The speaker's name normalised: honorifics dropped ("MS. PSAKI"), a
+ * surname completed from the briefing's title ("Jen Psaki"), else the words
+ * in capitals title-cased ("SENIOR ADMINISTRATION OFFICIAL" -> "Senior
+ * Administration Official"); a label in mixed case stays as printed. */
+static void normalise_speaker(bp_parser *p, const char *s, size_t n, char *out)
+{
+	size_t i = 0, o = 0, at, words = 0, k;
+	int caps = 1, up = 1;
+
+	while (i < n) { /* leading honorifics */
+		size_t e = i;
+		while (e < n && s[e] != ' ')
+			e++;
+		if (e == n || !bp_cues_is_honorific(p->cues, s + i, e - i))
+			break;
+		i = e + 1;
+	}
+	for (k = i; k < n; k++) {
+		if (s[k] >= 'a' && s[k] <= 'z')
+			caps = 0;
+		words += s[k] == ' ';
+	}
+	if (words == 0 && p->b.title && find_word(p->b.title, s + i, n - i, &at)) {
+		/* the surname in the title: with the capitalised words before it */
+		size_t st = at, w = 0;
+		while (st > 0 && w < 2) {
+			size_t ws = st - 1;
+			while (ws > 0 && p->b.title[ws - 1] != ' ')
+				ws--;
+			if (!(p->b.title[ws] >= 'A' && p->b.title[ws] <= 'Z') || p->b.title[st - 2] == ',' ||
+			    bp_cues_role_at(p->cues, p->b.title + ws, st - 1 - ws) == st - 1 - ws)
+				break;
+			st = ws;
+			w++;
+		}
+		k = at + (n - i) - st; /* from the first name to the surname's end */
+		memcpy(out, p->b.title + st, k);
+		out[k] = '\0';
+		return;
+	}
+	for (; i < n && o < BP_FIELD_MAX; i++) {
+		char c = s[i];
+		if (caps && c >= 'A' && c <= 'Z' && !up)
+			c = (char)(c - 'A' + 'a');
+		up = c == ' ' || c == '-' || c == '\'' || c == '(';
+		out[o++] = c;
+	}
+	out[o] = '\0';
+}
+
 static void copy_speaker(bp_parser *p, const bp_line *l)
 {
 	size_t n = l->label_len > BP_FIELD_MAX ? BP_FIELD_MAX : l->label_len;
 	memcpy(p->speaker, l->text, n);
 	p->speaker[n] = '\0';
 	p->has_speaker = 1;
+	if (p->speaker_names) {
+		normalise_speaker(p, p->speaker, n, p->speaker_name);
+		p->has_speaker_name = p->speaker_name[0] != '\0';
+	}
 }
 
 static bp_status qa_line(bp_parser *p, const bp_line *l, bp_error *err)
@@ -1415,6 +1633,15 @@ static bp_status qa_line(bp_parser *p, const bp_line *l, bp_error *err)
 			p->exchange++;
 			p->b.exchanges++;
 			start_block(p, BP_BLOCK_QUESTION, l);
+			if (l->is_outlet) {
+				size_t n = l->label_len > BP_FIELD_MAX ? BP_FIELD_MAX : l->label_len;
+				memcpy(p->outlet, l->text, n);
+				p->outlet[n] = '\0';
+				p->has_outlet = 1;
+			}
+		} else if (l->is_moderator) {
+			start_block(p, BP_BLOCK_MODERATOR, l);
+			copy_speaker(p, l);
 		} else {
 			if (p->exchange == 0) {
 				p->exchange++;
@@ -1638,10 +1865,63 @@ static bp_status leave_agenda(bp_parser *p, const bp_line *l, enum state next, b
 /* The header: the title seen, metadata until the agenda or the content.
  * Lines it does not know are held until a later line says what they were:
  * furniture when the agenda follows, the first statement otherwise. */
+/* A header line that is the place ("James S. Brady Press Briefing Room",
+ * "Aboard Air Force One"): appended to it. -1 when out of memory. */
+static int add_place(bp_parser *p, const bp_line *l)
+{
+	size_t ol = p->b.place ? strlen(p->b.place) : 0;
+	char *t;
+
+	if (ol + 2 + l->len > BP_FIELD_MAX)
+		return 0;
+	t = realloc(p->b.place, ol + l->len + 3);
+	if (!t)
+		return -1;
+	if (ol)
+		memcpy(t + ol, ", ", 2), ol += 2;
+	memcpy(t + ol, l->text, l->len);
+	t[ol + l->len] = '\0';
+	p->b.place = t;
+	return 0;
+}
+
+/* A date alone in the header, in parentheses or not ("(June 14, 2021)"):
+ * the briefing's date when its title has none (over a date field's, which
+ * may be the day it was published). */
+static int header_date(bp_parser *p, const bp_line *l)
+{
+	char iso[11];
+	const char *t = l->text;
+	size_t n = l->len;
+
+	if (n >= 2 && t[0] == '(' && t[n - 1] == ')')
+		t++, n -= 2;
+	if (!n || parse_date(p->cues, t, n, 0, iso) != n)
+		return 0;
+	if (!p->b.date[0] || p->date_weak) {
+		memcpy(p->b.date, iso, sizeof(iso));
+		p->date_weak = 0;
+	}
+	return 1;
+}
+
 static bp_status head_line(bp_parser *p, const bp_line *l, bp_error *err)
 {
 	char iso[11], hm[6];
 
+	if (p->qa_only) { /* no agenda, no statements: the turns start */
+		if (l->kind == BP_LINE_BLANK || l->kind == BP_LINE_BOILER)
+			return BP_OK;
+		if (l->kind == BP_LINE_TEXT && header_date(p, l))
+			return BP_OK;
+		if (p->header_place && l->kind == BP_LINE_TEXT && !is_debris(l) && !is_prose(l) &&
+		    l->len <= HEADING_LEN_MAX && !ends_sentence(l->text, l->len))
+			return add_place(p, l) == 0
+				       ? BP_OK
+				       : bp_error_set(err, BP_ERR_NOMEM, NULL, l->lineno, "out of memory");
+		p->state = S_QA;
+		return qa_line(p, l, err);
+	}
 	switch (l->kind) {
 	case BP_LINE_BLANK:
 	case BP_LINE_BOILER:
@@ -1729,6 +2009,99 @@ static void count_line_problems(bp_parser *p, const bp_line *l)
 		     "a line has too many white-space runs: offsets in it are approximate");
 }
 
+/* The page footer (or a closing time) ends the briefing's content. */
+static bp_status end_by_footer(bp_parser *p, bp_error *err)
+{
+	bp_status st = end_held(p, err);
+	if (st != BP_OK)
+		return st;
+	if (p->sink.cut)
+		p->sink.cut(p->sink.ctx, BP_CUT_AFTER_LINE);
+	p->state = S_TRAILER;
+	return close_block(p, err);
+}
+
+/* "7:06 P.M. EST": hours and minutes (24-hour) into hm; 0 when it is none. */
+static int parse_clock(const bp_cues *cues, const char *s, size_t n, char hm[6])
+{
+	size_t i = 0, w;
+	int h = parse_uint(s, n, &i, 2), m, add;
+
+	if (h < 1 || h > 12 || i >= n || s[i] != ':')
+		return 0;
+	i++;
+	m = parse_uint(s, n, &i, 2);
+	while (i < n && s[i] == ' ')
+		i++;
+	for (w = i; w < n && s[w] != ' '; w++)
+		;
+	add = bp_cues_meridiem(cues, s + i, w - i);
+	if (m < 0 || m > 59 || add < 0)
+		return 0;
+	h = h % 12 + add;
+	snprintf(hm, 6, "%02u:%02u", (unsigned)h % 100u, (unsigned)m % 100u);
+	return 1;
+}
+
+/* A date field's value: "'2021-01-20'", "2021-01-20", or a date as titles
+ * write it; into iso. 0 when it is none. */
+static int parse_field_date(const bp_cues *cues, const char *s, size_t n, char iso[11])
+{
+	size_t i = 0;
+	int y, m, d;
+
+	if (n >= 2 && (s[0] == '\'' || s[0] == '"') && s[n - 1] == s[0])
+		s++, n -= 2;
+	y = parse_uint(s, n, &i, 4);
+	if (i == 4 && i < n && s[i] == '-') {
+		i++;
+		m = parse_uint(s, n, &i, 2);
+		if (i < n && s[i] == '-') {
+			i++;
+			d = parse_uint(s, n, &i, 2);
+			if (y >= YEAR_MIN && y <= YEAR_MAX && m >= 1 && m <= 12 && d >= 1 && d <= 31 &&
+			    (i == n || s[i] == ' ' || s[i] == 'T')) {
+				snprintf(iso, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+					 (unsigned)d % 100u);
+				return 1;
+			}
+		}
+		return 0;
+	}
+	return parse_date(cues, s, n, 0, iso) != 0;
+}
+
+/* A time alone ("7:06 P.M. EST"): the briefing's time in its header (or
+ * before its title), its end after its content. A date field: the date
+ * when the title has none. */
+static bp_status clock_or_date_line(bp_parser *p, const bp_line *l, bp_error *err)
+{
+	char hm[6], iso[11];
+	int before = p->state == S_PRE || p->state == S_TRAILER;
+
+	if (l->kind == BP_LINE_DATE) {
+		if (parse_field_date(p->cues, l->text + l->body, l->len - l->body, iso)) {
+			if (before)
+				memcpy(p->pre_date, iso, sizeof(iso));
+			else if (!p->b.date[0])
+				memcpy(p->b.date, iso, sizeof(iso));
+		}
+		return BP_OK;
+	}
+	if (!parse_clock(p->cues, l->text, l->len, hm) || p->state == S_TRAILER)
+		return BP_OK;
+	if (p->state == S_PRE) {
+		memcpy(p->pre_time, hm, sizeof(hm));
+		return BP_OK;
+	}
+	if (p->state == S_HEAD || p->state == S_AGENDA || p->state == S_AGENDA_QA) {
+		if (!p->b.time[0])
+			memcpy(p->b.time, hm, sizeof(hm));
+		return BP_OK;
+	}
+	return end_by_footer(p, err);
+}
+
 bp_status bp_parser_line(void *parser, const bp_line *l, bp_error *err)
 {
 	bp_parser *p = parser;
@@ -1738,6 +2111,12 @@ bp_status bp_parser_line(void *parser, const bp_line *l, bp_error *err)
 		p->saw_text = 1;
 	p->blank_prev = p->last_blank;
 	p->last_blank = l->kind == BP_LINE_BLANK;
+	if (p->field_open && p->open) {
+		count_line_problems(p, l);
+		return title_field_line(p, l) == 0
+			       ? BP_OK
+			       : bp_error_set(err, BP_ERR_NOMEM, NULL, l->lineno, "out of memory");
+	}
 	if (l->kind == BP_LINE_TITLE || (l->kind == BP_LINE_TEXT && (p->state == S_PRE || p->state == S_TRAILER) &&
 					 looks_like_title(p, l))) {
 		if (p->open && p->state == S_HEAD && !p->b.nagenda && !p->have_block)
@@ -1746,10 +2125,17 @@ bp_status bp_parser_line(void *parser, const bp_line *l, bp_error *err)
 		if (st != BP_OK)
 			return st;
 		count_line_problems(p, l);
+		p->state = S_HEAD;
+		if (l->kind == BP_LINE_TITLE && l->body && field_unclosed(l->text + l->body, l->len - l->body)) {
+			p->field_len = l->len - l->body < BP_FIELD_MAX ? l->len - l->body : BP_FIELD_MAX;
+			memcpy(p->field, l->text + l->body, p->field_len);
+			p->field_open = 1;
+			p->field_lines = 1;
+			return BP_OK;
+		}
 		if (parse_title(p, l, l->kind == BP_LINE_TITLE) != 0)
 			return bp_error_set(err, BP_ERR_NOMEM, NULL, l->lineno, "out of memory");
 		apply_pre_timestamp(p);
-		p->state = S_HEAD;
 		return BP_OK;
 	}
 	if (p->untitled && p->state == S_PRE && l->kind != BP_LINE_BLANK && l->kind != BP_LINE_BOILER &&
@@ -1762,15 +2148,10 @@ bp_status bp_parser_line(void *parser, const bp_line *l, bp_error *err)
 		p->state = S_BODY;
 	}
 	count_line_problems(p, l);
-	if (l->kind == BP_LINE_FOOTER && p->open && p->state != S_TRAILER) {
-		st = end_held(p, err);
-		if (st != BP_OK)
-			return st;
-		if (p->sink.cut)
-			p->sink.cut(p->sink.ctx, BP_CUT_AFTER_LINE);
-		p->state = S_TRAILER;
-		return close_block(p, err);
-	}
+	if (l->kind == BP_LINE_FOOTER && p->open && p->state != S_TRAILER)
+		return end_by_footer(p, err);
+	if (l->kind == BP_LINE_CLOCK || l->kind == BP_LINE_DATE)
+		return clock_or_date_line(p, l, err);
 	if (l->kind == BP_LINE_BOILER)
 		return BP_OK;
 	return state_line(p, l, err);
@@ -1842,6 +2223,10 @@ void bp_parser_set_cues(bp_parser *p, const bp_cues *cues, int fallback)
 {
 	p->cues = cues;
 	p->untitled = bp_cues_setting(cues, "untitled") != 0;
+	p->header_place = bp_cues_setting(cues, "header-place") != 0;
+	p->qa_only = bp_cues_setting(cues, "qa-only") != 0;
+	p->paragraph_blank = bp_cues_setting(cues, "paragraph-blank") != 0;
+	p->speaker_names = bp_cues_setting(cues, "speaker-names") != 0;
 	p->profile_warn = fallback;
 }
 
@@ -1871,6 +2256,7 @@ void bp_parser_reset(bp_parser *p)
 	p->replaying = 0;
 	p->blank_prev = p->last_blank = 0;
 	p->profile_warn = 0;
+	p->field_open = 0;
 }
 
 void bp_parser_free(bp_parser *p)

@@ -380,11 +380,10 @@ static void on_cut(void *ctx, enum bp_cut where)
  * classifier's explanation. */
 static bp_status explain_block(bp_pipeline *pl, const bp_block *b, bp_error *err)
 {
-	static const char *const kinds[] = {"statement", "question", "answer"};
 	char head[256];
 	int n = snprintf(head, sizeof(head), "explain %s/%c%u (%s, line %lu, %zu bytes)\n",
 			 b->briefing_id, b->type == BP_BLOCK_STATEMENT ? 's' : 't', b->seq,
-			 kinds[b->type], b->line, b->len);
+			 bp_block_type_name(b->type), b->line, b->len);
 	bp_status st = pl->opts.explain(pl->opts.explain_ctx, head,
 					n < 0 ? 0 : (size_t)n < sizeof(head) ? (size_t)n : sizeof(head) - 1, err);
 	if (st != BP_OK)

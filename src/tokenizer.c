@@ -20,17 +20,21 @@
 
 enum cue_kind { CUE_TITLE, CUE_TOC, CUE_QA, CUE_BACK, CUE_QUESTION, CUE_ANSWER,
 		CUE_NONSPEAKER, CUE_FOOTER, CUE_BOILER, CUE_ROLE, CUE_MONTH, CUE_WEEKDAY,
-		CUE_LANGUAGE, CUE_ABOUT, CUE_DETECT, CUE_SETTING, CUE_KINDS };
+		CUE_LANGUAGE, CUE_ABOUT, CUE_DETECT, CUE_SETTING, CUE_QMARK, CUE_MODERATOR,
+		CUE_TITLEFIELD, CUE_DATEFIELD, CUE_MERIDIEM, CUE_HONORIFIC, CUE_OUTLET, CUE_END, CUE_TITLESTOP, CUE_KINDS };
 
 static const char *const cue_names[CUE_KINDS] = {
 	"title", "toc", "qa", "back", "question", "answer",
 	"nonspeaker", "footer", "boiler", "role", "month", "weekday",
-	"language", "about", "detect", "setting"
+	"language", "about", "detect", "setting", "qmark", "moderator",
+	"titlefield", "datefield", "meridiem", "honorific", "outlet", "end", "titlestop"
 };
 
 /* The settings a profile may give (KIND setting, TEXT the name, VALUE an
  * integer): see bp_cues_setting. */
-static const char *const setting_names[] = { "default", "fallback", "detect-min", "untitled", NULL };
+static const char *const setting_names[] = { "default", "fallback", "detect-min", "untitled",
+					      "header-place", "qa-only", "paragraph-blank",
+					      "speaker-names", "caps-labels", NULL };
 
 typedef struct cue {
 	char *text;
@@ -44,6 +48,7 @@ struct bp_cues {
 	cue *list[CUE_KINDS];
 	size_t n[CUE_KINDS];
 	char name[BP_PROFILE_NAME_MAX + 1]; /* the profile's name ("ru-mfa-en") */
+	int caps_labels;                    /* the caps-labels setting */
 	bp_cues *next;                      /* the next profile of the set */
 	void *detect;                       /* compiled detect patterns (bp_profile.h) */
 	void (*detect_free)(void *);
@@ -145,6 +150,31 @@ int bp_cues_month(const bp_cues *cues, const char *word, size_t len)
 		len--;
 	q = cue_find_word(cues, CUE_MONTH, word, len);
 	return q ? q->value : 0;
+}
+
+int bp_cues_meridiem(const bp_cues *cues, const char *word, size_t len)
+{
+	const cue *q = cue_find_word(cues, CUE_MERIDIEM, word, len);
+	return q ? q->value : -1;
+}
+
+size_t bp_cues_title_stop(const bp_cues *cues, const char *s, size_t n)
+{
+	size_t i, k, best = n;
+	for (k = 0; k < cues->n[CUE_TITLESTOP]; k++) {
+		const cue *q = &cues->list[CUE_TITLESTOP][k];
+		for (i = 1; i + q->len + 1 < n && i < best; i++)
+			if (s[i - 1] == ' ' && bp_ascii_ieq(s + i, q->text, q->len) && s[i + q->len] == ' ') {
+				best = i - 1;
+				break;
+			}
+	}
+	return best;
+}
+
+int bp_cues_is_honorific(const bp_cues *cues, const char *word, size_t len)
+{
+	return cue_find_word(cues, CUE_HONORIFIC, word, len) != NULL;
 }
 
 int bp_cues_is_weekday(const bp_cues *cues, const char *word, size_t len)
@@ -257,7 +287,7 @@ static bp_status cue_add(bp_cues *c, enum cue_kind k, const char *text, size_t l
 static bp_status cue_check(const bp_cues *c, const bp_blob *b, unsigned long lineno,
 			   enum cue_kind k, const char *text, size_t len, bp_error *err)
 {
-	size_t i, lit = 0, min = (k == CUE_QUESTION || k == CUE_ANSWER) ? 1 : 2;
+	size_t i, lit = 0, min = (k == CUE_QUESTION || k == CUE_ANSWER || k == CUE_QMARK) ? 1 : 2;
 
 	if (len == 0)
 		return bp_error_set(err, BP_ERR_DATA, b->path, lineno, "empty %s cue", cue_names[k]);
@@ -327,6 +357,8 @@ static bp_status parse_cue_line(bp_cues *c, const bp_blob *b, unsigned long line
 		return st;
 	if (k == CUE_MONTH && (value < 1 || value > 12))
 		return bp_error_set(err, BP_ERR_DATA, b->path, lineno, "month needs a value 1-12");
+	if (k == CUE_MERIDIEM && (!tab2 || (value != 0 && value != 12)))
+		return bp_error_set(err, BP_ERR_DATA, b->path, lineno, "meridiem needs a value 0 or 12");
 	if (k == CUE_DETECT && (!tab2 || value == 0))
 		return bp_error_set(err, BP_ERR_DATA, b->path, lineno,
 				    "detect needs a weight other than 0 (detect<TAB>PATTERN<TAB>WEIGHT)");
@@ -343,6 +375,8 @@ static bp_status parse_cue_line(bp_cues *c, const bp_blob *b, unsigned long line
 		if (!tab2)
 			return bp_error_set(err, BP_ERR_DATA, b->path, lineno, "setting needs a value");
 	}
+	if (k == CUE_SETTING && tlen == 11 && memcmp(text, "caps-labels", 11) == 0)
+		c->caps_labels = value;
 	if (cue_add(c, (enum cue_kind)k, text, tlen, value, lineno) != BP_OK)
 		return bp_error_set(err, BP_ERR_NOMEM, b->path, lineno, "out of memory");
 	return BP_OK;
@@ -469,6 +503,18 @@ static void match_label(const bp_cues *cues, bp_line *l)
 	size_t n = l->len, lab, name, i, words = 0, caps = 0, wstart;
 	size_t lim = n < 100 ? n : 100;
 
+	for (i = 0; i < cues->n[CUE_QMARK]; i++) { /* "Q  Can you say...": no colon */
+		const cue *q = &cues->list[CUE_QMARK][i];
+		if (q->len <= n && memcmp(q->text, s, q->len) == 0 && (q->len == n || s[q->len] == ' ')) {
+			l->kind = BP_LINE_LABEL;
+			l->is_question = 1;
+			l->label_len = q->len;
+			l->body = q->len;
+			while (l->body < n && s[l->body] == ' ')
+				l->body++;
+			return;
+		}
+	}
 	colon = memchr(s, ':', lim);
 	if (!colon || colon == s)
 		return;
@@ -490,6 +536,25 @@ static void match_label(const bp_cues *cues, bp_line *l)
 		return;
 	if (cue_find_word(cues, CUE_QUESTION, s, name) || question_with_source(cues, s, name)) {
 		l->is_question = 1;
+	} else if (cues->n[CUE_MODERATOR] && cue_find_word(cues, CUE_MODERATOR, s, name)) {
+		l->is_moderator = 1;
+	} else if (cues->n[CUE_OUTLET] && cue_find_word(cues, CUE_OUTLET, s, name)) {
+		l->is_question = 1; /* "CCTV: ...": a question, by its outlet */
+		l->is_outlet = 1;
+	} else if (cues->caps_labels) {
+		/* labels in capitals ("MS. PSAKI:", "AIDE:"): no lower-case letter,
+		 * at least two letters; "On Russia:" is text */
+		size_t letters = 0;
+		for (i = 0; i < name; i++) {
+			if (s[i] >= 'a' && s[i] <= 'z')
+				return;
+			letters += (s[i] >= 'A' && s[i] <= 'Z') || (unsigned char)s[i] >= 0xC0;
+			if (is_digit((unsigned char)s[i]) || s[i] == ',' || s[i] == ';' || s[i] == '"' ||
+			    s[i] == '?' || s[i] == '!')
+				return;
+		}
+		if (letters < 2 || name > 60)
+			return;
 	} else if (!cue_find_word(cues, CUE_ANSWER, s, name)) {
 		for (i = 0; i <= name; i++) {
 			if (i < name && s[i] != ' ')
@@ -562,6 +627,64 @@ static int match_back(const bp_cues *cues, const bp_line *l)
 	return 0;
 }
 
+/* "7:06 P.M. EST", "10:48 AM": a time of day with a meridiem cue, then at
+ * most one zone word. */
+static int match_clock(const bp_cues *cues, const char *s, size_t n)
+{
+	size_t i = 0, d = 0, w;
+
+	if (n > 40)
+		return 0;
+	while (i < n && s[i] >= '0' && s[i] <= '9' && d < 3)
+		i++, d++;
+	if (d == 0 || d > 2 || i + 3 > n || s[i] != ':' || !is_digit((unsigned char)s[i + 1]) ||
+	    !is_digit((unsigned char)s[i + 2]))
+		return 0;
+	i += 3;
+	while (i < n && s[i] == ' ')
+		i++;
+	for (w = i; w < n && s[w] != ' '; w++)
+		;
+	if (w == i || bp_cues_meridiem(cues, s + i, w - i) < 0)
+		return 0;
+	while (w < n && s[w] == ' ')
+		w++;
+	for (i = w; i < n; i++)
+		if (!(s[i] >= 'A' && s[i] <= 'Z'))
+			return 0;
+	return 1;
+}
+
+/* A line that starts with a field cue ("title:"): where its value starts,
+ * else 0. */
+static size_t field_at(const bp_cues *cues, enum cue_kind k, const char *s, size_t n)
+{
+	size_t i, b;
+	for (i = 0; i < cues->n[k]; i++) {
+		const cue *q = &cues->list[k][i];
+		if (q->len < n && bp_ascii_ieq(q->text, s, q->len) && s[q->len] == ' ') {
+			for (b = q->len; b < n && s[b] == ' '; b++)
+				;
+			return b < n ? b : 0;
+		}
+	}
+	return 0;
+}
+
+/* "END", "END 11:44 A.M. EDT": an end cue (case-sensitive) alone or before
+ * a time of day. */
+static int match_end(const bp_cues *cues, const char *s, size_t n)
+{
+	size_t i;
+	for (i = 0; i < cues->n[CUE_END]; i++) {
+		const cue *q = &cues->list[CUE_END][i];
+		if (q->len <= n && memcmp(q->text, s, q->len) == 0 &&
+		    (q->len == n || (s[q->len] == ' ' && match_clock(cues, s + q->len + 1, n - q->len - 1))))
+			return 1;
+	}
+	return 0;
+}
+
 void bp_tokenizer_classify(const bp_cues *cues, bp_line *l)
 {
 	l->number[0] = '\0';
@@ -569,8 +692,22 @@ void bp_tokenizer_classify(const bp_cues *cues, bp_line *l)
 	l->item_kind = BP_LINE_TEXT;
 	l->label_len = 0;
 	l->is_question = 0;
+	l->is_moderator = 0;
+	l->is_outlet = 0;
+	if (l->len && cues->n[CUE_TITLEFIELD] && (l->body = field_at(cues, CUE_TITLEFIELD, l->text, l->len))) {
+		l->kind = BP_LINE_TITLE;
+		return;
+	}
+	if (l->len && cues->n[CUE_DATEFIELD] && (l->body = field_at(cues, CUE_DATEFIELD, l->text, l->len))) {
+		l->kind = BP_LINE_DATE;
+		return;
+	}
 	if (l->len == 0)
 		l->kind = BP_LINE_BLANK;
+	else if (cues->n[CUE_END] && match_end(cues, l->text, l->len)) {
+		l->kind = BP_LINE_FOOTER; /* the footer, whole: body == len */
+		l->body = l->len;
+	}
 	else if (match_back(cues, l))
 		l->kind = BP_LINE_BACK;
 	else if (cue_match_line(cues, CUE_TOC, l->text, l->len))
@@ -583,6 +720,8 @@ void bp_tokenizer_classify(const bp_cues *cues, bp_line *l)
 		l->kind = BP_LINE_FOOTER;
 	else if (cue_match_line(cues, CUE_BOILER, l->text, l->len))
 		l->kind = BP_LINE_BOILER;
+	else if (cues->n[CUE_MERIDIEM] && match_clock(cues, l->text, l->len))
+		l->kind = BP_LINE_CLOCK;
 	else if (match_item(l)) {
 		l->kind = BP_LINE_ITEM;
 		if (cue_match_line(cues, CUE_QA, l->text + l->body, l->len - l->body))

@@ -94,7 +94,7 @@ def csv_row(r):
     statement = r["type"] == "statement"
     join = lambda tags, key: ";".join(t[key] for t in tags)
     return [r["briefing"], r["id"], r["date"] or "", r["type"], str(r["seq"]),
-            "" if statement else str(r["exchange"]), (r.get("agenda") or "") if statement else "",
+            "" if statement or r["exchange"] is None else str(r["exchange"]), (r.get("agenda") or "") if statement else "",
             r.get("speaker") or "", r.get("heading") or "", join(r["countries"], "code"),
             join(r["organizations"], "code"), join(r["topics"], "id"), r["text"]]
 
@@ -135,7 +135,7 @@ def tags_from_db(con, table, key, block_id, topic):
 
 def block_from_db(con, row):
     (block_id, bid, briefing, date, typ, seq, exchange, agenda, heading, speaker, text, s0, s1,
-     line) = row
+     line, speaker_name, outlet) = row
     r = {"type": typ, "id": bid, "briefing": briefing, "date": date, "seq": seq}
     prof = con.execute("select profile, language from briefings where briefing_id = ?",
                        (briefing,)).fetchone()
@@ -147,6 +147,10 @@ def block_from_db(con, row):
     else:
         r["exchange"] = exchange
         r["speaker"] = speaker
+        if speaker_name is not None:
+            r["speaker_name"] = speaker_name
+        if outlet is not None:
+            r["outlet"] = outlet
     r["text"] = text
     r["span"] = {"start": s0, "end": s1}
     r["line"] = line

@@ -33,6 +33,7 @@ for f in tests/cases/*.txt tests/cases/*.html data/samples/*.txt tests/profiles/
 	case $f in
 	tests/profiles/*) want=$(basename "$(dirname "$f")") ;;
 	*/generic-*) want=generic ;;
+	*/us-wh-*) want=us-wh ;;
 	*) want=ru-mfa-en ;;
 	esac
 	[ -f "${f%.*}.args" ] && continue # cases run with their own options
@@ -124,3 +125,38 @@ if [ $rc = 2 ] && [ "$(cat "$D/broken.err")" = "briefparse: $D/broken/formats/br
 else
 	fail rules-broken-setting "exit $rc: $(cat "$D/broken.err")"
 fi
+
+# ---- per briefing in a stream: each briefing after a footer is detected anew ------
+cat tests/cases/seed-000.txt tests/cases/us-wh-2022-06-27-sullivan.txt tests/cases/seed-001.txt \
+	tests/cases/us-wh-2021-01-20-psaki.txt > "$D/mixed.txt"
+got=$(profiles "$D/mixed.txt" | tr '\n' ' ')
+if [ "$got" = "ru-mfa-en us-wh ru-mfa-en us-wh " ]; then
+	ok stream-mixed
+else
+	fail stream-mixed "want 'ru-mfa-en us-wh ru-mfa-en us-wh', got '$got'"
+fi
+# each briefing of the stream as it is alone (its records, offsets aside)
+for f in seed-000 us-wh-2022-06-27-sullivan; do
+	"$BIN" --no-classify "tests/cases/$f.txt" | jq -c 'del(.span, .source, .countries, .organizations, .topics) | del(.. | .evidence?)' > "$D/$f.alone"
+done
+"$BIN" --no-classify "$D/mixed.txt" | jq -c 'del(.span, .source, .countries, .organizations, .topics) | del(.. | .evidence?)' > "$D/mixed.recs"
+n0=$(wc -l < "$D/seed-000.alone")
+n1=$(wc -l < "$D/us-wh-2022-06-27-sullivan.alone")
+if head -n "$n0" "$D/mixed.recs" | cmp -s - "$D/seed-000.alone" &&
+	sed -n "$((n0 + 1)),$((n0 + n1))p" "$D/mixed.recs" | sed 's/"line":[0-9]*/"line":0/g' > "$D/m1" &&
+	sed 's/"line":[0-9]*/"line":0/g' "$D/us-wh-2022-06-27-sullivan.alone" | cmp -s - "$D/m1"; then
+	ok stream-same-records
+else
+	fail stream-same-records "a briefing of the mixed stream differs from the same file alone"
+fi
+
+# ---- us-wh: every turn with its speaker, counted apart from the parser -----------
+# (tests/wh_check.py counts "Q" lines and capitalised labels in the raw file)
+$PY tests/wh_check.py "$BIN" tests/cases/us-wh-*.txt > "$D/wh.out" 2>&1
+while read -r st name rest; do
+	case $st in
+	ok) ok "us-wh-turns:${name%:}" ;;
+	FAIL) fail "us-wh-turns:${name%:}" "$rest" ;;
+	*) fail us-wh-turns "$st $name $rest" ;;
+	esac
+done < "$D/wh.out"
