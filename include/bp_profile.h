@@ -33,13 +33,14 @@ size_t bp_profile_user_files(const char *dir, char (*files)[BP_PROFILE_FILE_MAX]
 const bp_cues *bp_profile_find(const bp_cues *set, const char *name);
 
 /* A profile's score on text[0, len) (lines joined by '\n'): the sum over its
- * detect patterns of weight times matches (at most BP_DETECT_COUNT_MAX);
- * -1 when out of memory. */
-long bp_profile_score(const bp_cues *profile, const char *text, size_t len);
+ * detect patterns of weight times matches (at most BP_DETECT_COUNT_MAX),
+ * counted only until it reaches sure (when sure > 0); -1 when out of memory. */
+long bp_profile_score(const bp_cues *profile, const char *text, size_t len, long sure);
 
 /* The profile for a briefing whose first text is text[0, len): the best
  * scoring profile whose score reaches its detect-min (at least 1; ties go
- * to the earlier profile of the set). When none does: keep when it is not
+ * to the earlier profile of the set); a profile whose score reaches its
+ * detect-sure is taken at once, the ones after it unscored. When none does: keep when it is not
  * NULL (a briefing later in a stream keeps its predecessor's profile);
  * else the fallback profile when its score reaches its detect-min, with
  * *fallback set; else the default profile (the set's first). NULL when

@@ -239,7 +239,7 @@ const bp_cues *bp_profile_find(const bp_cues *set, const char *name)
 	return NULL;
 }
 
-long bp_profile_score(const bp_cues *profile, const char *text, size_t len)
+long bp_profile_score(const bp_cues *profile, const char *text, size_t len, long sure)
 {
 	const detect_set *d = bp_cues_get_detect(profile);
 	pcre2_match_data *md;
@@ -250,18 +250,18 @@ long bp_profile_score(const bp_cues *profile, const char *text, size_t len)
 		return 0;
 	if (!(md = pcre2_match_data_create(1, NULL)))
 		return -1;
-	for (i = 0; i < d->n; i++) {
+	for (i = 0; i < d->n && !(sure > 0 && score >= sure); i++) {
 		PCRE2_SIZE at = 0;
 		int count = 0;
-		while (count < BP_DETECT_COUNT_MAX && at <= len &&
+		while (count < BP_DETECT_COUNT_MAX && at <= len && !(sure > 0 && score >= sure) &&
 		       pcre2_match(d->codes[i], (PCRE2_SPTR)text, len, at, PCRE2_NO_UTF_CHECK, md, NULL) > 0) {
 			PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
 			count++;
+			score += d->weights[i];
 			at = ov[1] > ov[0] ? ov[1] : ov[1] + 1;
 			while (at < len && ((unsigned char)text[at] & 0xC0) == 0x80)
 				at++; /* never inside a character */
 		}
-		score += (long)d->weights[i] * count;
 	}
 	pcre2_match_data_free(md);
 	return score;
@@ -287,9 +287,11 @@ const bp_cues *bp_profile_pick(const bp_cues *set, const char *text, size_t len,
 				fb = c;
 			continue;
 		}
-		s = bp_profile_score(c, text, len);
+		s = bp_profile_score(c, text, len, bp_cues_setting(c, "detect-sure"));
 		if (s < 0)
 			return NULL;
+		if (bp_cues_setting(c, "detect-sure") > 0 && s >= bp_cues_setting(c, "detect-sure"))
+			return c; /* sure: the profiles after it are not scored */
 		if (s >= detect_min(c) && s > best_score) {
 			best = c;
 			best_score = s;
@@ -300,7 +302,7 @@ const bp_cues *bp_profile_pick(const bp_cues *set, const char *text, size_t len,
 	if (keep)
 		return keep;
 	if (fb) {
-		long s = bp_profile_score(fb, text, len);
+		long s = bp_profile_score(fb, text, len, 0);
 		if (s < 0)
 			return NULL;
 		if (s >= detect_min(fb)) {

@@ -32,7 +32,7 @@ static const char *const cue_names[CUE_KINDS] = {
 
 /* The settings a profile may give (KIND setting, TEXT the name, VALUE an
  * integer): see bp_cues_setting. */
-static const char *const setting_names[] = { "default", "fallback", "detect-min", "untitled",
+static const char *const setting_names[] = { "default", "fallback", "detect-min", "detect-sure", "untitled",
 					      "header-place", "qa-only", "paragraph-blank",
 					      "speaker-names", "caps-labels", NULL };
 
