@@ -145,6 +145,8 @@ int bp_cues_meridiem(const bp_cues *cues, const char *word, size_t len);
 /* Where the first titlestop word of s[0, n) ("on", "and": case folded,
  * between spaces) starts, minus its space; n when there is none. */
 size_t bp_cues_title_stop(const bp_cues *cues, const char *s, size_t n);
+/* 1 when word[0, len) follows a year in dates ("года", "г."). */
+int bp_cues_is_yearword(const bp_cues *cues, const char *word, size_t len);
 /* 1 when word[0, len) is an honorific of speaker labels ("MR."). */
 int bp_cues_is_honorific(const bp_cues *cues, const char *word, size_t len);
 /* 1 when word[0, len) is a day name ("Thursday"). */

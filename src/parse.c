@@ -46,6 +46,9 @@ struct bp_parser {
 	int qa_only;          /* "qa-only": after the header, all is Q&A (no agenda, no statements) */
 	int paragraph_blank;  /* "paragraph-blank": only blank lines end paragraphs */
 	int speaker_names;    /* "speaker-names": turns get a normalised speaker_name */
+	int header_byline;    /* "header-byline": "Ned Price, Department Spokesperson" in the header */
+	int opening_speaker;  /* "opening-speaker": text before any label is the spokesperson's */
+	int title_possessive; /* "title-possessive": "Mao Ning's Regular Press Conference" */
 	int profile_warn;     /* the next briefing gets a profile-unknown warning */
 	bp_sink sink;
 	enum state state;
@@ -372,9 +375,22 @@ static int parse_uint(const char *s, size_t n, size_t *i, int maxd)
 static size_t word_at(const char *s, size_t n, size_t i)
 {
 	size_t j = i;
-	while (j < n && ((s[j] >= 'A' && s[j] <= 'Z') || (s[j] >= 'a' && s[j] <= 'z') || s[j] == '.'))
+	/* letters: ASCII, or UTF-8 ("марта"); a word of another script never
+	 * names an English month, so English dates read as before */
+	while (j < n && ((s[j] >= 'A' && s[j] <= 'Z') || (s[j] >= 'a' && s[j] <= 'z') || s[j] == '.' ||
+			 (unsigned char)s[j] >= 0xC0 || ((unsigned char)s[j] >= 0x80 && j > i)))
 		j++;
 	return j - i;
+}
+
+/* After a year: " года", " г." (a profile's yearword cues) are part of the date. */
+static size_t skip_yearword(const bp_cues *cues, const char *s, size_t n, size_t j)
+{
+	size_t w;
+	if (j + 1 >= n || s[j] != ' ')
+		return j;
+	w = word_at(s, n, j + 1);
+	return w && bp_cues_is_yearword(cues, s + j + 1, w) ? j + 1 + w : j;
 }
 
 /* Parses a date at s[i]: "9 February 2017", "February 9, 2017", "09.02.2017".
@@ -393,6 +409,7 @@ static size_t parse_date(const bp_cues *cues, const char *s, size_t n, size_t i,
 				return 0;
 			j++;
 			y = parse_uint(s, n, &j, 4);
+			j = skip_yearword(cues, s, n, j);
 		} else {
 			if (j >= n || s[j] != ' ')
 				return 0;
@@ -408,6 +425,7 @@ static size_t parse_date(const bp_cues *cues, const char *s, size_t n, size_t i,
 				return 0;
 			j++;
 			y = parse_uint(s, n, &j, 4);
+			j = skip_yearword(cues, s, n, j);
 		}
 	} else {
 		w = word_at(s, n, j);
@@ -424,6 +442,7 @@ static size_t parse_date(const bp_cues *cues, const char *s, size_t n, size_t i,
 		if (j < n && s[j] == ' ')
 			j++;
 		y = parse_uint(s, n, &j, 4);
+		j = skip_yearword(cues, s, n, j);
 	}
 	if (d < 1 || d > 31 || m < 1 || m > 12 || y < YEAR_MIN || y > YEAR_MAX)
 		return 0;
@@ -704,9 +723,16 @@ static int parse_title_text(bp_parser *p, const char *text, size_t tlen, int has
 		if (ps < end && !(p->b.place = dupn(s + ps, end - ps)))
 			return -1;
 	}
-	return split_role_name(p->cues, s + body, who_end - body, &p->b.role, &p->b.spokesperson) < 0
-		       ? -1
-		       : 0;
+	if (split_role_name(p->cues, s + body, who_end - body, &p->b.role, &p->b.spokesperson) < 0)
+		return -1;
+	if (p->title_possessive && p->b.spokesperson) { /* "Mao Ning's" */
+		size_t k = strlen(p->b.spokesperson);
+		if (k > 2 && strcmp(p->b.spokesperson + k - 2, "'s") == 0)
+			p->b.spokesperson[k - 2] = '\0';
+		else if (k > 4 && strcmp(p->b.spokesperson + k - 4, "\xE2\x80\x99s") == 0)
+			p->b.spokesperson[k - 4] = '\0';
+	}
+	return 0;
 }
 
 static int parse_title(bp_parser *p, const bp_line *l, int has_prefix)
@@ -1556,6 +1582,10 @@ static void normalise_speaker(bp_parser *p, const char *s, size_t n, char *out)
 			caps = 0;
 		words += s[k] == ' ';
 	}
+	if (words == 0 && p->b.spokesperson && find_word(p->b.spokesperson, s + i, n - i, &at)) {
+		snprintf(out, BP_FIELD_MAX + 1, "%s", p->b.spokesperson); /* "MR PRICE" -> "Ned Price" */
+		return;
+	}
 	if (words == 0 && p->b.title && find_word(p->b.title, s + i, n - i, &at)) {
 		/* the surname in the title: with the capitalised words before it */
 		size_t st = at, w = 0;
@@ -1655,13 +1685,23 @@ static bp_status qa_line(bp_parser *p, const bp_line *l, bp_error *err)
 		return BP_OK;
 	default:
 		if (!p->have_block) {
-			warn(p, "unlabelled-turn", 1, l->lineno,
-			     "text in the Q&A before any \"Question:\" or speaker label");
+			if (!(p->opening_speaker && p->b.spokesperson && p->b.questions == 0))
+				warn(p, "unlabelled-turn", 1, l->lineno,
+				     "text in the Q&A before any \"Question:\" or speaker label");
 			if (p->exchange == 0) {
 				p->exchange++;
 				p->b.exchanges++;
 			}
 			start_block(p, BP_BLOCK_ANSWER, l);
+			if (p->opening_speaker && p->b.spokesperson && p->b.questions == 0) {
+				/* the spokesperson's opening announcements */
+				snprintf(p->speaker, sizeof(p->speaker), "%s", p->b.spokesperson);
+				p->has_speaker = 1;
+				if (p->speaker_names) {
+					snprintf(p->speaker_name, sizeof(p->speaker_name), "%s", p->b.spokesperson);
+					p->has_speaker_name = 1;
+				}
+			}
 		}
 		return add_paragraph(p, l, 0, err);
 	}
@@ -1885,6 +1925,8 @@ static int add_place(bp_parser *p, const bp_line *l)
 	return 0;
 }
 
+static int parse_field_date(const bp_cues *cues, const char *s, size_t n, char iso[11]);
+
 /* A date alone in the header, in parentheses or not ("(June 14, 2021)"):
  * the briefing's date when its title has none (over a date field's, which
  * may be the day it was published). */
@@ -1896,13 +1938,61 @@ static int header_date(bp_parser *p, const bp_line *l)
 
 	if (n >= 2 && t[0] == '(' && t[n - 1] == ')')
 		t++, n -= 2;
-	if (!n || parse_date(p->cues, t, n, 0, iso) != n)
+	if (n >= 10 && t[4] == '-' && t[7] == '-' && parse_field_date(p->cues, t, 10, iso)) {
+		/* "2023-04-28 19:13" */
+		size_t i = 11;
+		int h, m;
+		if (n > 10 && (t[10] != ' ' || (h = parse_uint(t, n, &i, 2)) < 0 || h > 23 || i >= n ||
+			       t[i] != ':'))
+			return 0;
+		if (n > 10) {
+			i++;
+			m = parse_uint(t, n, &i, 2);
+			if (m < 0 || m > 59 || i != n)
+				return 0;
+			if (!p->b.time[0])
+				snprintf(p->b.time, sizeof(p->b.time), "%02u:%02u", (unsigned)h % 100u,
+					 (unsigned)m % 100u);
+		}
+	} else if (!n || parse_date(p->cues, t, n, 0, iso) != n) {
 		return 0;
+	}
 	if (!p->b.date[0] || p->date_weak) {
 		memcpy(p->b.date, iso, sizeof(iso));
 		p->date_weak = 0;
 	}
 	return 1;
+}
+
+/* "Ned Price, Department Spokesperson": a name, a comma, a role (a role
+ * word in it): the spokesperson and role. 1 when it was one, -1 when out
+ * of memory. */
+static int byline(bp_parser *p, const bp_line *l)
+{
+	const char *c = memchr(l->text, ',', l->len);
+	size_t nl, i, words = 1, rs;
+
+	if (!c || l->len > TITLE_LEN_MAX || ends_sentence(l->text, l->len))
+		return 0;
+	nl = (size_t)(c - l->text);
+	for (i = 0; i < nl; i++) {
+		if (l->text[i] == ' ') {
+			words++;
+			continue;
+		}
+		if ((i == 0 || l->text[i - 1] == ' ') && !is_upper_ascii(l->text[i]) &&
+		    (unsigned char)l->text[i] < 0xC0)
+			return 0;
+	}
+	rs = nl + 1;
+	while (rs < l->len && l->text[rs] == ' ')
+		rs++;
+	if (words < 2 || words > 4 || !has_role_word(p->cues, l->text + rs, l->len - rs))
+		return 0;
+	free(p->b.role);
+	p->b.spokesperson = dupn(l->text, nl);
+	p->b.role = dupn(l->text + rs, l->len - rs);
+	return p->b.spokesperson && p->b.role ? 1 : -1;
 }
 
 static bp_status head_line(bp_parser *p, const bp_line *l, bp_error *err)
@@ -1914,8 +2004,15 @@ static bp_status head_line(bp_parser *p, const bp_line *l, bp_error *err)
 			return BP_OK;
 		if (l->kind == BP_LINE_TEXT && header_date(p, l))
 			return BP_OK;
+		if (p->header_byline && l->kind == BP_LINE_TEXT && !p->b.spokesperson) {
+			int r = byline(p, l);
+			if (r < 0)
+				return bp_error_set(err, BP_ERR_NOMEM, NULL, l->lineno, "out of memory");
+			if (r > 0)
+				return BP_OK;
+		}
 		if (p->header_place && l->kind == BP_LINE_TEXT && !is_debris(l) && !is_prose(l) &&
-		    l->len <= HEADING_LEN_MAX && !ends_sentence(l->text, l->len))
+		    l->len <= HEADING_LEN_MAX && !strchr("?!:\"'", l->text[l->len - 1]))
 			return add_place(p, l) == 0
 				       ? BP_OK
 				       : bp_error_set(err, BP_ERR_NOMEM, NULL, l->lineno, "out of memory");
@@ -2227,6 +2324,9 @@ void bp_parser_set_cues(bp_parser *p, const bp_cues *cues, int fallback)
 	p->qa_only = bp_cues_setting(cues, "qa-only") != 0;
 	p->paragraph_blank = bp_cues_setting(cues, "paragraph-blank") != 0;
 	p->speaker_names = bp_cues_setting(cues, "speaker-names") != 0;
+	p->header_byline = bp_cues_setting(cues, "header-byline") != 0;
+	p->opening_speaker = bp_cues_setting(cues, "opening-speaker") != 0;
+	p->title_possessive = bp_cues_setting(cues, "title-possessive") != 0;
 	p->profile_warn = fallback;
 }
 

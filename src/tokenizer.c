@@ -21,20 +21,21 @@
 enum cue_kind { CUE_TITLE, CUE_TOC, CUE_QA, CUE_BACK, CUE_QUESTION, CUE_ANSWER,
 		CUE_NONSPEAKER, CUE_FOOTER, CUE_BOILER, CUE_ROLE, CUE_MONTH, CUE_WEEKDAY,
 		CUE_LANGUAGE, CUE_ABOUT, CUE_DETECT, CUE_SETTING, CUE_QMARK, CUE_MODERATOR,
-		CUE_TITLEFIELD, CUE_DATEFIELD, CUE_MERIDIEM, CUE_HONORIFIC, CUE_OUTLET, CUE_END, CUE_TITLESTOP, CUE_KINDS };
+		CUE_TITLEFIELD, CUE_DATEFIELD, CUE_MERIDIEM, CUE_HONORIFIC, CUE_OUTLET, CUE_END, CUE_TITLESTOP, CUE_YEARWORD, CUE_KINDS };
 
 static const char *const cue_names[CUE_KINDS] = {
 	"title", "toc", "qa", "back", "question", "answer",
 	"nonspeaker", "footer", "boiler", "role", "month", "weekday",
 	"language", "about", "detect", "setting", "qmark", "moderator",
-	"titlefield", "datefield", "meridiem", "honorific", "outlet", "end", "titlestop"
+	"titlefield", "datefield", "meridiem", "honorific", "outlet", "end", "titlestop", "yearword"
 };
 
 /* The settings a profile may give (KIND setting, TEXT the name, VALUE an
  * integer): see bp_cues_setting. */
 static const char *const setting_names[] = { "default", "fallback", "detect-min", "detect-sure", "untitled",
 					      "header-place", "qa-only", "paragraph-blank",
-					      "speaker-names", "caps-labels", NULL };
+					      "speaker-names", "caps-labels", "outlet-labels",
+					      "header-byline", "opening-speaker", "title-possessive", NULL };
 
 typedef struct cue {
 	char *text;
@@ -49,6 +50,7 @@ struct bp_cues {
 	size_t n[CUE_KINDS];
 	char name[BP_PROFILE_NAME_MAX + 1]; /* the profile's name ("ru-mfa-en") */
 	int caps_labels;                    /* the caps-labels setting */
+	int outlet_labels;                  /* the outlet-labels setting */
 	bp_cues *next;                      /* the next profile of the set */
 	void *detect;                       /* compiled detect patterns (bp_profile.h) */
 	void (*detect_free)(void *);
@@ -170,6 +172,13 @@ size_t bp_cues_title_stop(const bp_cues *cues, const char *s, size_t n)
 			}
 	}
 	return best;
+}
+
+int bp_cues_is_yearword(const bp_cues *cues, const char *word, size_t len)
+{
+	if (len && word[len - 1] == '.' && !cue_find_word(cues, CUE_YEARWORD, word, len))
+		len--;
+	return cues->n[CUE_YEARWORD] && cue_find_word(cues, CUE_YEARWORD, word, len) != NULL;
 }
 
 int bp_cues_is_honorific(const bp_cues *cues, const char *word, size_t len)
@@ -377,6 +386,8 @@ static bp_status parse_cue_line(bp_cues *c, const bp_blob *b, unsigned long line
 	}
 	if (k == CUE_SETTING && tlen == 11 && memcmp(text, "caps-labels", 11) == 0)
 		c->caps_labels = value;
+	if (k == CUE_SETTING && tlen == 13 && memcmp(text, "outlet-labels", 13) == 0)
+		c->outlet_labels = value;
 	if (cue_add(c, (enum cue_kind)k, text, tlen, value, lineno) != BP_OK)
 		return bp_error_set(err, BP_ERR_NOMEM, b->path, lineno, "out of memory");
 	return BP_OK;
@@ -540,6 +551,19 @@ static void match_label(const bp_cues *cues, bp_line *l)
 		l->is_moderator = 1;
 	} else if (cues->n[CUE_OUTLET] && cue_find_word(cues, CUE_OUTLET, s, name)) {
 		l->is_question = 1; /* "CCTV: ...": a question, by its outlet */
+		l->is_outlet = 1;
+	} else if (cues->outlet_labels && !cue_find_word(cues, CUE_ANSWER, s, name)) {
+		/* every label that names no spokesperson is an outlet's question
+		 * ("Bloomberg:", "China News Service:"): 1-6 words, a capital first */
+		for (i = 0; i < name; i++)
+			if (is_digit((unsigned char)s[i]) || s[i] == ',' || s[i] == ';' || s[i] == '"' ||
+			    s[i] == '?' || s[i] == '!')
+				return;
+		for (i = 0, words = 1; i < name; i++)
+			words += s[i] == ' ';
+		if (words > 6 || !upper_at((const unsigned char *)s, name))
+			return;
+		l->is_question = 1;
 		l->is_outlet = 1;
 	} else if (cues->caps_labels) {
 		/* labels in capitals ("MS. PSAKI:", "AIDE:"): no lower-case letter,

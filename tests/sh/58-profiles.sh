@@ -34,6 +34,9 @@ for f in tests/cases/*.txt tests/cases/*.html data/samples/*.txt tests/profiles/
 	tests/profiles/*) want=$(basename "$(dirname "$f")") ;;
 	*/generic-*) want=generic ;;
 	*/us-wh-*) want=us-wh ;;
+	*/us-state-*) want=us-state ;;
+	*/cn-mfa-*) want=cn-mfa ;;
+	*/ru-mfa-ru-*) want=ru-mfa-ru ;;
 	*) want=ru-mfa-en ;;
 	esac
 	[ -f "${f%.*}.args" ] && continue # cases run with their own options
@@ -160,3 +163,16 @@ while read -r st name rest; do
 	*) fail us-wh-turns "$st $name $rest" ;;
 	esac
 done < "$D/wh.out"
+
+# ---- fixtures of us-state, cn-mfa, ru-mfa-ru: the fields their layouts give -------
+check us-state-fields sh -c '"$1" --no-classify tests/cases/us-state-fixture.txt | jq -e -s "
+	(map(select(.type == \"briefing\"))[0] | .spokesperson == \"Jordan Ellis\" and .time == \"14:05\" and .place == \"Washington, D.C.\") and
+	(map(select(.type == \"question\")) | length == 3) and
+	(map(select(.type == \"answer\")) | all(.speaker_name != null))" > /dev/null' sh "$BIN"
+check cn-mfa-outlets sh -c '"$1" --no-classify tests/cases/cn-mfa-fixture.txt | jq -e -s "
+	(map(select(.type == \"question\") | .outlet) == [\"CCTV\", \"Bloomberg\", \"Yonhap News Agency\", \"China News Service\"]) and
+	(map(select(.type == \"answer\") | .speaker) | unique == [\"Mao Ning\"]) and
+	(map(select(.type == \"briefing\"))[0] | .spokesperson == \"Mao Ning\" and .date == \"2023-05-09\" and .time == \"19:20\")" > /dev/null' sh "$BIN"
+check ru-mfa-ru-structure sh -c '"$1" --no-classify tests/cases/ru-mfa-ru-fixture.txt | jq -e -s "
+	(map(select(.type == \"briefing\"))[0] | .language == \"ru\" and .date == \"2023-03-15\" and .place == \"Москва\" and .counts.linked == 2) and
+	(map(select(.type == \"answer\") | .speaker) | unique == [\"М.В.Захарова\"])" > /dev/null' sh "$BIN"
