@@ -33,7 +33,7 @@
 
 #define MANIFEST_MAGIC "briefparse-manifest\t1"
 #define WRITE_BUF (64u << 10)
-#define COMMIT_BATCH 64 /* outputs flushed to disk by one syncfs */
+#define COMMIT_BATCH 64 /* outputs renamed into place, their folders synced, at a time */
 
 enum state { ST_TODO, ST_UPTODATE, ST_OK, ST_SKIPPED, ST_FAILED };
 
@@ -504,7 +504,8 @@ static void remove_output(archive *a, const char *rel)
 		return;
 	dfd = open_parent(a, rel, 0, &base);
 	if (dfd >= 0) {
-		unlinkat(dfd, base, 0);
+		if (unlinkat(dfd, base, 0) == 0)
+			fsync(dfd); /* gone for good before the manifest forgets it */
 		close(dfd);
 	}
 	while ((slash = strrchr(dir, '/')) != NULL) {
@@ -1012,54 +1013,179 @@ static int same_stat(const struct stat *x, const struct stat *y)
 	       x->st_mtim.tv_nsec == y->st_mtim.tv_nsec && x->st_ino == y->st_ino;
 }
 
-/* Renames a batch of written outputs into place once they are on disk (one
- * syncfs for the batch: an fsync of every file in it, at the cost of one),
- * then settles them. */
+/* Whether two output paths are in the same folder under OUT. */
+static int same_folder(const char *x, const char *y)
+{
+	const char *sx = strrchr(x, '/'), *sy = strrchr(y, '/');
+	size_t lx = sx ? (size_t)(sx - x) : 0, ly = sy ? (size_t)(sy - y) : 0;
+	return lx == ly && memcmp(x, y, lx) == 0;
+}
+
+/* Flushes OUT/tmp/name to disk: fsync, through a descriptor of its own
+ * (the worker closed its one). 0, or -1 with errno. */
+static int sync_tmp(archive *a, const char *name)
+{
+	int fd = openat(a->tmpfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc, e;
+
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	e = errno;
+	close(fd);
+	errno = e;
+	return rc;
+}
+
+/* Commits a batch of written outputs, each as the issue has it: its
+ * temporary file fsync'd, then renamed into place; then every folder a
+ * rename changed is fsync'd, and only then does the manifest learn of them
+ * (settle), so that no manifest line names an output a crash could still
+ * take back. The fsyncs, renames and closes of a batch run on COMMIT_IO
+ * threads at once: each of them waits on the disk (a cache flush per fsync
+ * here), and one thread doing them in turn could not keep up with two
+ * workers.
+ *
+ * An output that replaces an older one is held open across its rename:
+ * the rename then only unlinks the old file, and freeing its blocks (a
+ * synchronous discard on a filesystem mounted with -o discard) happens at
+ * the close, outside the folder locks the rename takes; inside them it
+ * stalled every worker's next create in OUT/.briefparse-tmp/. */
+#define COMMIT_IO 8
+
+typedef struct commit_job {
+	archive *a;
+	item **batch;
+	int *olds, *dirs;
+	size_t n, next;
+	int phase; /* 0: fsync and rename; 1: close the replaced outputs */
+	pthread_mutex_t mu;
+} commit_job;
+
+static void commit_one(commit_job *j, size_t i)
+{
+	archive *a = j->a;
+	item *it = j->batch[i];
+	const char *base;
+	int dfd;
+
+	if (j->phase == 1) {
+		if (j->olds[i] >= 0)
+			close(j->olds[i]);
+		return;
+	}
+	j->olds[i] = j->dirs[i] = -1;
+	if (sync_tmp(a, it->tmp) != 0) {
+		it->state = ST_FAILED;
+		it->msg = fmt("cannot write '%s/%s': %s", a->opts->out_dir, it->rel, strerror(errno));
+		unlinkat(a->tmpfd, it->tmp, 0);
+		return;
+	}
+	dfd = open_parent(a, it->rel, 1, &base);
+	if (dfd >= 0)
+		j->olds[i] = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (dfd < 0 || renameat(a->tmpfd, it->tmp, dfd, base) != 0) {
+		it->state = ST_FAILED;
+		it->msg = fmt("cannot write '%s/%s': %s", a->opts->out_dir, it->rel, out_reason(errno));
+		unlinkat(a->tmpfd, it->tmp, 0);
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	j->dirs[i] = dfd;
+}
+
+static void *commit_thread(void *arg)
+{
+	commit_job *j = arg;
+	for (;;) {
+		size_t i;
+		pthread_mutex_lock(&j->mu);
+		i = j->next++;
+		pthread_mutex_unlock(&j->mu);
+		if (i >= j->n)
+			return NULL;
+		commit_one(j, i);
+	}
+}
+
+/* Runs the job's phase over the batch on up to COMMIT_IO threads (this one
+ * included). */
+static void commit_phase(commit_job *j, int phase)
+{
+	pthread_t t[COMMIT_IO - 1];
+	size_t k, started = 0, want = j->n < COMMIT_IO ? j->n : COMMIT_IO;
+
+	j->phase = phase;
+	j->next = 0;
+	for (k = 1; k < want; k++)
+		if (pthread_create(&t[started], NULL, commit_thread, j) == 0)
+			started++;
+	commit_thread(j);
+	for (k = 0; k < started; k++)
+		pthread_join(t[k], NULL);
+}
+
 static void commit(archive *a)
 {
-	item **batch;
-	size_t n, i;
+	commit_job j;
+	size_t i;
+	const char *prev_rel = NULL;
+	int prev_dir = -1;
 
+	memset(&j, 0, sizeof(j));
+	j.a = a;
+	pthread_mutex_init(&j.mu, NULL);
 	pthread_mutex_lock(&a->mu);
-	n = a->npending;
-	batch = malloc((n ? n : 1) * sizeof(*batch));
-	if (batch) {
-		memcpy(batch, a->pending, n * sizeof(*batch));
+	j.n = a->npending;
+	j.batch = malloc((j.n ? j.n : 1) * sizeof(*j.batch));
+	j.olds = malloc((j.n ? j.n : 1) * sizeof(*j.olds));
+	j.dirs = malloc((j.n ? j.n : 1) * sizeof(*j.dirs));
+	if (j.batch && j.olds && j.dirs) {
+		memcpy(j.batch, a->pending, j.n * sizeof(*j.batch));
 		a->npending = 0;
 	} else {
-		n = 0;
+		j.n = 0;
 	}
 	pthread_cond_broadcast(&a->cv);
 	pthread_mutex_unlock(&a->mu);
-	if (n && syncfs(a->tmpfd) != 0) {
-		for (i = 0; i < n; i++) {
-			int fd = openat(a->tmpfd, batch[i]->tmp, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-			if (fd >= 0) {
-				fsync(fd);
-				close(fd);
-			}
+	if (j.n)
+		commit_phase(&j, 0);
+	/* the folders the renames changed, each once (the batch is in name
+	 * order: one folder's outputs are adjacent) */
+	for (i = 0; i < j.n; i++) {
+		if (j.dirs[i] < 0)
+			continue;
+		if (prev_rel && same_folder(prev_rel, j.batch[i]->rel)) {
+			close(j.dirs[i]);
+			continue;
 		}
+		if (prev_dir >= 0) {
+			fsync(prev_dir);
+			close(prev_dir);
+		}
+		prev_dir = j.dirs[i];
+		prev_rel = j.batch[i]->rel;
 	}
-	for (i = 0; i < n; i++) {
-		item *it = batch[i];
-		const char *base;
-		int dfd = open_parent(a, it->rel, 1, &base);
-		if (dfd < 0 || renameat(a->tmpfd, it->tmp, dfd, base) != 0) {
-			it->state = ST_FAILED;
-			it->msg = fmt("cannot write '%s/%s': %s", a->opts->out_dir, it->rel, out_reason(errno));
-			unlinkat(a->tmpfd, it->tmp, 0);
-			if (it->old) {
-				remove_output(a, it->rel);
-				pthread_mutex_lock(&a->mu);
-				journal_deleted(a, it->rel);
-				pthread_mutex_unlock(&a->mu);
-			}
+	if (prev_dir >= 0) {
+		fsync(prev_dir);
+		close(prev_dir);
+	}
+	if (j.n)
+		commit_phase(&j, 1);
+	for (i = 0; i < j.n; i++) {
+		item *it = j.batch[i];
+		if (it->state == ST_FAILED && it->old) {
+			remove_output(a, it->rel);
+			pthread_mutex_lock(&a->mu);
+			journal_deleted(a, it->rel);
+			pthread_mutex_unlock(&a->mu);
 		}
-		if (dfd >= 0)
-			close(dfd);
 		settle(a, it, it->bytes);
 	}
-	free(batch);
+	pthread_mutex_destroy(&j.mu);
+	free(j.batch);
+	free(j.olds);
+	free(j.dirs);
 }
 
 /* Queues a written output for commit; waits while two batches wait. */
@@ -1619,9 +1745,6 @@ bp_status bp_archive_run(const bp_archive_options *opts, const bp_cues *cues, co
 			s = bp_error_set(err, BP_ERR_IO, opts->out_dir, 0, "cannot write %s or %s: %s",
 					 BP_ARCHIVE_MANIFEST, BP_ARCHIVE_ERRORS, strerror(errno));
 		}
-		/* the renames durable too: one syncfs rather than a folder fsync
-		 * per output */
-		syncfs(a.outfd);
 		pthread_mutex_lock(&a.mu);
 		report(&a, 1);
 		pthread_mutex_unlock(&a.mu);

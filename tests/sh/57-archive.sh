@@ -61,7 +61,7 @@ else
 fi
 
 # errors.jsonl: the failures, in order; skipped files are not failures
-$PY "$BP_ROOT/tests/archive_check.py" errors out/errors.jsonl > errors.got 2>&1
+checker tree/errors-checker errors.got $PY "$BP_ROOT/tests/archive_check.py" errors out/errors.jsonl
 cat > errors.want <<'EOF'
 'in/dangling.txt'	'cannot read: dangling symbolic link'
 'in/loop'	'symlink loop: the folder contains itself'
@@ -85,7 +85,7 @@ else
 fi
 mkdir -p warn
 $PY -c 'import sys; t = open(sys.argv[1], "rb").read(); open(sys.argv[2], "wb").write(t[:5000] + b"\xff" + t[5000:])' \
-	"$CASES/seed-004.txt" warn/w.txt
+	"$CASES/seed-004.txt" warn/w.txt || fail warn/input "cannot write warn/w.txt"
 cp "$CASES/seed-001.txt" warn/
 "$BIN" -o wout warn > /dev/null 2> warn.err
 grep -q ': 2 parsed (1 with warnings),' warn.err && ok tree/with-warnings || fail tree/with-warnings "$(cat warn.err)"
@@ -220,7 +220,7 @@ cmp -s clash/seed-000.txt.jsonl out3/seed-000.txt.jsonl && ok name-clash-first-w
 # a file that grows while it is read
 # (20 MB: parsing takes long enough for appends to land meanwhile)
 mkdir -p grow
-$PY -c 'import sys; open(sys.argv[2], "wb").write(open(sys.argv[1], "rb").read() * 400)' "$CASES/seed-000.txt" grow/g.txt
+$PY -c 'import sys; open(sys.argv[2], "wb").write(open(sys.argv[1], "rb").read() * 400)' "$CASES/seed-000.txt" grow/g.txt || fail grow/input "cannot write grow/g.txt"
 (i=0; while [ $i -lt 100000 ]; do echo "more text $i" >> grow/g.txt; i=$((i + 1)); done) &
 gpid=$!
 sleep 0.05
@@ -241,7 +241,7 @@ cp "$CASES/seed-004.txt" rd/b.txt
 if cc -shared -fPIC -o shim.so "$BP_ROOT/tests/fault/shim.c" -ldl 2> shim.err; then
 	LD_PRELOAD="$D/shim.so" BP_FAULT_READ_AFTER=0 BP_FAULT_READ_FILE=b.txt "$BIN" -o rdout rd > /dev/null 2> rd.err
 	rc=$?
-	$PY "$BP_ROOT/tests/archive_check.py" errors rdout/errors.jsonl > rd.errors 2>&1
+	checker read-error-checker rd.errors $PY "$BP_ROOT/tests/archive_check.py" errors rdout/errors.jsonl
 	if [ $rc = 1 ] && [ -f rdout/a.txt.jsonl ] && [ ! -e rdout/b.txt.jsonl ] &&
 		[ "$(cat rd.errors)" = "'rd/b.txt'	'read error: Input/output error'" ]; then
 		ok read-error
@@ -287,7 +287,7 @@ if grep -q "^briefparse: [0-9]*/$total files, [0-9.]* MB/s, ETA [0-9?:]*, 0 fail
 else
 	fail progress/plain "$(head -n 3 prog.err)"
 fi
-BRIEFPARSE_PROGRESS_SECONDS=0.05 $PY "$BP_ROOT/tests/archive_check.py" pty "$BIN" --force -j2 -o prog big > pty.out 2>&1
+checker progress/pty-checker pty.out env BRIEFPARSE_PROGRESS_SECONDS=0.05 $PY "$BP_ROOT/tests/archive_check.py" pty "$BIN" --force -j2 -o prog big
 if grep -q "files  [0-9.]* MB/s  ETA [0-9?:]*  0 failed" pty.out && grep -q "$(printf '\r')\[[#-]*\] " pty.out &&
 	grep -q "inputs in .*: $total parsed" pty.out && grep -q '^status 0' pty.out; then
 	ok progress/terminal-bar
@@ -373,12 +373,10 @@ fi
 mkdir -p corpus
 cp "$CASES"/seed-*.txt "$CASES"/*.html "$BP_ROOT"/data/samples/*.txt corpus/
 "$BIN" -q -o corpus-out corpus > /dev/null 2>&1
-$PY "$BP_ROOT/tests/archive_check.py" stream "$BIN" corpus-out corpus/*.txt > stream.out 2>&1
-$PY "$BP_ROOT/tests/archive_check.py" ids "$BIN" "$D" corpus/*.txt >> stream.out 2>&1
-while read -r st name rest; do
-	name=${name%:}
-	if [ "$st" = ok ]; then ok "$name"; else fail "$name" "$rest"; fi
-done < stream.out
+checker stream-checker stream.out $PY "$BP_ROOT/tests/archive_check.py" stream "$BIN" corpus-out corpus/*.txt
+results stream-checker stream.out
+checker ids-checker ids.out $PY "$BP_ROOT/tests/archive_check.py" ids "$BIN" "$D" corpus/*.txt
+results ids-checker ids.out
 
 # the GNU parallel recipe of docs/scaling.md (marked "test: parallel"), run with
 # this machine as its only host: the same records as archive mode

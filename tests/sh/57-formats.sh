@@ -20,10 +20,8 @@ for f in data/samples/*.txt tests/cases/*.txt tests/cases/*.html; do
 	specs="$specs $f$a"
 done
 # shellcheck disable=SC2086
-$PY tests/formats_check.py "$BIN" "$D" $specs | while read -r st name rest; do
-	name=${name%:}
-	if [ "$st" = ok ]; then ok "$name"; else fail "$name" "$rest"; fi
-done
+checker formats-checker "$D/formats.out" $PY tests/formats_check.py "$BIN" "$D" $specs
+results formats-checker "$D/formats.out"
 
 # ---- SQLite: the README's queries, on the samples (stdin for one of them)
 db="$D/samples.db"
@@ -62,7 +60,7 @@ check replace-consistent $SQ consistent "$db"
 
 # ---- kill -9 mid-run: the database stays consistent, a re-run completes it
 # big.txt: the seeds 40 times over with their years changed (distinct ids)
-$PY - "$D/big.txt" /work/shared/corpus/seeds/*.txt data/samples/*.txt <<'EOF'
+$PY - "$D/big.txt" /work/shared/corpus/seeds/*.txt data/samples/*.txt <<'EOF' || fail kill-input "cannot write big.txt"
 import sys
 out, seeds = sys.argv[1], sorted(set(sys.argv[2:]), key=lambda p: p.rsplit("/", 1)[-1])
 names, texts = set(), []

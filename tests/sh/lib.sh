@@ -40,3 +40,23 @@ bad_case() {
 	[ -f "$1.args" ] && args=$(cat "$1.args")
 	return 0
 }
+# checker NAME OUT COMMAND...: runs a checker (a Python script, say), its
+# stdout to OUT, stderr to OUT.err; a checker that exits non-zero (a raised
+# exception, a failed check) is a FAIL of its own, whatever OUT says
+checker() {
+	cname=$1
+	cout=$2
+	shift 2
+	"$@" > "$cout" 2> "$cout.err"
+	crc=$?
+	[ $crc = 0 ] || fail "$cname" "checker exited with status $crc: $(printf "%s" "$*" | cut -c 1-160)" "$(tail -n 5 "$cout.err")"
+	return $crc
+}
+# results NAME OUT: "ok NAME" / "FAIL NAME: why" lines in OUT as tests
+results() {
+	while read -r st name rest; do
+		name=${name%:}
+		if [ "$st" = ok ]; then ok "$name"; else fail "$name" "$rest"; fi
+	done < "$2"
+	grep -q . "$2" || fail "$1" "the checker reported nothing"
+}
