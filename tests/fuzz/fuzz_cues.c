@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bp_tokenizer.h"
@@ -57,7 +58,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	const char *tmp = getenv("TMPDIR");
 	(void)argc;
 	(void)argv;
-	snprintf(dir, sizeof(dir), "%s/bp-fuzz-cues-XXXXXX", tmp && strlen(tmp) < 32 ? tmp : "/tmp");
+	struct stat st;
+	/* under /dev/shm when it is there: a file written per input costs no disk */
+	if (!tmp || strlen(tmp) >= 32)
+		tmp = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm" : "/tmp";
+	snprintf(dir, sizeof(dir), "%s/bp-fuzz-cues-XXXXXX", tmp);
 	if (!mkdtemp(dir))
 		die("mkdtemp failed");
 	atexit(cleanup);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bp_classify.h"
@@ -67,7 +68,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	const char *tmp = getenv("TMPDIR");
 	(void)argc;
 	(void)argv;
-	snprintf(dir, sizeof(dir), "%s/bp-fuzz-rules-XXXXXX", tmp && strlen(tmp) < 32 ? tmp : "/tmp");
+	struct stat st;
+	/* under /dev/shm when it is there: a file written per input costs no disk */
+	if (!tmp || strlen(tmp) >= 32)
+		tmp = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm" : "/tmp";
+	snprintf(dir, sizeof(dir), "%s/bp-fuzz-rules-XXXXXX", tmp);
 	if (!mkdtemp(dir))
 		die("mkdtemp failed");
 	atexit(cleanup);

@@ -8,7 +8,7 @@
  * no undefined behaviour" it checks STYLE.md point 9: the same input fed
  * whole and in chunks gives byte-identical output and the same status, on
  * one thread and on two, and a pipeline reused after another input gives
- * what it gave before.
+ * what it gave before (every pipeline is made once and reused).
  * Output is hashed (FNV-1a), never kept. Built by tests/fuzz/run.sh.
  */
 #include <stdint.h>
@@ -115,10 +115,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (sa != sb || a.hash != b.hash || a.bytes != b.bytes)
 			die("output differs with the classifier on its own thread");
 	}
-	/* the same pipeline after another input: the same result */
-	run(0, pretty, 1, before, sizeof(before) - 1, &b);
-	sb = run(0, pretty, 1, bytes, len, &b);
-	if (sa != sb || a.hash != b.hash || a.bytes != b.bytes)
-		die("a reused pipeline gives other output");
+	/* The same pipeline after another input gives the same result. With a
+	 * chunk size the comparison above already checks it (the two
+	 * pipelines ran other inputs before, so their history differs); only
+	 * without one is it checked here, at the cost of two more runs. */
+	if (!chunk) {
+		run(0, pretty, 1, before, sizeof(before) - 1, &b);
+		sb = run(0, pretty, 1, bytes, len, &b);
+		if (sa != sb || a.hash != b.hash || a.bytes != b.bytes)
+			die("a reused pipeline gives other output");
+	}
 	return 0;
 }

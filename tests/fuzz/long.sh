@@ -17,18 +17,21 @@
 # Exit status 1 when there was a finding.
 #   FUZZ_TARGETS="text cues"  only those targets (default: every fuzz_*.c)
 #   FUZZ_SECONDS=3600         run length
+#   FUZZ_SAN=fast             the fast build (UBSan only, -O2) instead of
+#                             ASan+UBSan; the row's build column says which
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 : "${FUZZ_SECONDS:=600}" "${FUZZ_RESTARTS:=5}" "${FUZZ_LOG:=tests/fuzz/RUNS.md}"
 : "${FUZZ_TARGETS:=$(ls tests/fuzz/fuzz_*.c | sed 's|.*/fuzz_\(.*\)\.c|\1|')}"
 # its own build, so that rebuilding build/fuzz (make check) during a long run
 # does not swap binaries under it
-export FUZZ_BUILD=build/fuzz-long
+: "${FUZZ_SAN:=asan}"
+export FUZZ_SAN FUZZ_BUILD=build/fuzz-long-$FUZZ_SAN
 B=$FUZZ_BUILD
 L=$B/runs
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-ARGS="-timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 -dict=tests/fuzz/briefparse.dict"
+ARGS="-timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -dict=tests/fuzz/briefparse.dict"
 
 # the commit the targets are built from (with "+" when the tree differs)
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo '?')
@@ -42,6 +45,7 @@ done
 one() {
 	t=$1
 	d=$L/$t
+	args="$ARGS -max_len=$(sh tests/fuzz/run.sh maxlen "$t")"
 	rm -rf "$d"
 	mkdir -p "$d/new" tests/fuzz/corpus/"$t"
 	ls tests/fuzz/corpus/"$t" | wc -l > "$d/corpus-before"
@@ -52,7 +56,7 @@ one() {
 		left=$((end - $(date +%s)))
 		[ $left -gt 0 ] && [ $runs -le "$FUZZ_RESTARTS" ] || break
 		# shellcheck disable=SC2086
-		nice -n 19 $B/fuzz_"$t" $ARGS -max_total_time=$left -artifact_prefix="$d/finding-" \
+		nice -n 19 $B/fuzz_"$t" $args -max_total_time=$left -artifact_prefix="$d/finding-" \
 			"$d/new" tests/fuzz/corpus/"$t" > "$d/run-$runs.log" 2>&1
 		runs=$((runs + 1))
 	done
@@ -60,7 +64,7 @@ one() {
 	if [ "${FUZZ_MINIMISE:-0}" = 1 ]; then
 		mkdir -p "$d/min"
 		# shellcheck disable=SC2086
-		nice -n 19 $B/fuzz_"$t" $ARGS -merge=1 "$d/min" tests/fuzz/corpus/"$t" "$d/new" \
+		nice -n 19 $B/fuzz_"$t" $args -merge=1 "$d/min" tests/fuzz/corpus/"$t" "$d/new" \
 			> "$d/merge.log" 2>&1 &&
 			for f in tests/fuzz/corpus/"$t"/*; do
 				n=${f##*/}
@@ -70,7 +74,7 @@ one() {
 			cp "$d/min"/* tests/fuzz/corpus/"$t"/ 2>/dev/null
 	else
 		# shellcheck disable=SC2086
-		nice -n 19 $B/fuzz_"$t" $ARGS -merge=1 tests/fuzz/corpus/"$t" "$d/new" > "$d/merge.log" 2>&1
+		nice -n 19 $B/fuzz_"$t" $args -merge=1 tests/fuzz/corpus/"$t" "$d/new" > "$d/merge.log" 2>&1
 	fi
 	ls tests/fuzz/corpus/"$t" | wc -l > "$d/corpus-after"
 }
@@ -92,12 +96,12 @@ for t in $FUZZ_TARGETS; do
 	secs=$(cat "$d/seconds")
 	findings=$(ls "$d" | grep -c '^finding-\(crash\|leak\|timeout\|oom\)-')
 	[ "$findings" -gt 0 ] && status=1
-	rows="$rows| $when | $commit | $t | $secs | $execs | $((execs / (secs > 0 ? secs : 1))) | $ft | $(cat "$d/corpus-before") -> $(cat "$d/corpus-after") | $findings |
+	rows="$rows| $when | $commit | $FUZZ_SAN | $t | $secs | $execs | $((execs / (secs > 0 ? secs : 1))) | $ft | $(cat "$d/corpus-before") -> $(cat "$d/corpus-after") | $findings |
 "
 done
 {
-	echo "| date (UTC) | commit | target | seconds | executions | exec/s | features | corpus | findings |"
-	echo "|---|---|---|---|---|---|---|---|---|"
+	echo "| date (UTC) | commit | build | target | seconds | executions | exec/s | features | corpus | findings |"
+	echo "|---|---|---|---|---|---|---|---|---|---|"
 	printf '%s' "$rows"
 } > $L/report.md
 cat $L/report.md
