@@ -1,0 +1,291 @@
+/*
+ * fuzz_formats.c - libFuzzer target for the output formats (bp_emit.h):
+ * JSON Lines, --format json, --format csv and --sqlite, each behind the
+ * pipeline, on arbitrary bytes.
+ *
+ * The first byte picks the options: bits 0-1 the format (0 json, 1 csv,
+ * 2 sqlite, 3 JSON Lines pretty), bit 2 the classifier on its own thread;
+ * the rest is the input. Every input first goes through compact JSON Lines
+ * on one thread, the reference: each line must be one JSON object with a
+ * "type". Then the chosen format must end with the same status and render
+ * the same records: json one parseable document per briefing whose
+ * "blocks" add up to the reference's blocks; csv the header row and one
+ * well-formed RFC 4180 row of 13 fields per block; sqlite (a database file
+ * in a private temporary directory, made afresh) no error, and at most the
+ * reference's blocks in its blocks table (briefings of the same id or
+ * digest replace each other). Output is kept in memory and freed.
+ */
+#include <cjson/cJSON.h>
+#include <sqlite3.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bp_classify.h"
+#include "bp_emit.h"
+#include "bp_pipeline.h"
+#include "bp_tokenizer.h"
+
+typedef struct buf {
+	char *s;
+	size_t n, cap;
+} buf;
+
+static bp_cues *cues;
+static bp_rules *rules;
+static char dir[64], db[128];
+
+static void die(const char *what)
+{
+	fprintf(stderr, "fuzz_formats: %s\n", what);
+	abort();
+}
+
+static bp_status put(void *ctx, const char *b, size_t n, bp_error *err)
+{
+	buf *o = ctx;
+	(void)err;
+	if (o->n + n + 1 > o->cap) {
+		size_t cap = o->cap ? o->cap : 4096;
+		while (cap < o->n + n + 1)
+			cap *= 2;
+		if (!(o->s = realloc(o->s, cap)))
+			die("out of memory");
+		o->cap = cap;
+	}
+	memcpy(o->s + o->n, b, n);
+	o->n += n;
+	o->s[o->n] = '\0';
+	return BP_OK;
+}
+
+static void remove_db(void)
+{
+	char p[160];
+	unlink(db);
+	snprintf(p, sizeof(p), "%s-wal", db);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", db);
+	unlink(p);
+	snprintf(p, sizeof(p), "%s-journal", db);
+	unlink(p);
+}
+
+static void cleanup(void)
+{
+	remove_db();
+	rmdir(dir);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	const char *tmp = getenv("TMPDIR");
+	bp_error err;
+	(void)argc;
+	(void)argv;
+	if (bp_cues_load(NULL, &cues, &err) != BP_OK || bp_rules_load(NULL, &rules, &err) != BP_OK)
+		die(err.message);
+	struct stat st;
+	/* under /dev/shm when it is there: a file written per input costs no disk */
+	if (!tmp || strlen(tmp) >= 32)
+		tmp = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm" : "/tmp";
+	snprintf(dir, sizeof(dir), "%s/bp-fuzz-formats-XXXXXX", tmp);
+	if (!mkdtemp(dir))
+		die("mkdtemp failed");
+	snprintf(db, sizeof(db), "%s/out.sqlite", dir);
+	atexit(cleanup);
+	return 0;
+}
+
+/* Runs the input through emitter e (then finishes and frees it). */
+static bp_status run(bp_emitter *e, unsigned threads, const char *bytes, size_t len)
+{
+	bp_options o = { .pretty = 0, .chunk = 0, .threads = threads };
+	bp_pipeline *pl;
+	bp_error err;
+	bp_status st, fst;
+
+	if (!e)
+		die("no emitter");
+	if (!(pl = bp_pipeline_new_emitter(&o, cues, rules, e)))
+		die("out of memory");
+	bp_error_clear(&err);
+	st = bp_pipeline_run_mem(pl, bytes, len, "fuzz.txt", &err);
+	if (st != BP_OK && (!err.message[0] || !err.path[0]))
+		die("an error without a message or a path");
+	bp_pipeline_free(pl);
+	fst = bp_emit_finish(e, &err);
+	bp_emitter_free(e);
+	if (fst != BP_OK)
+		die("the emitter failed to finish");
+	return st;
+}
+
+/* The reference: compact JSON Lines on one thread. Counts blocks and
+ * briefing records; every line must be a JSON object with a type. */
+static bp_status reference(const char *bytes, size_t len, size_t *blocks, size_t *briefings)
+{
+	buf out = {0};
+	bp_status st = run(bp_emitter_new(0, put, &out), 1, bytes, len);
+	char *line = out.s;
+
+	*blocks = *briefings = 0;
+	while (line && *line) {
+		char *nl = strchr(line, '\n');
+		cJSON *j, *type;
+		if (!nl)
+			die("JSON Lines output without a final newline");
+		*nl = '\0';
+		j = cJSON_Parse(line);
+		type = j ? cJSON_GetObjectItemCaseSensitive(j, "type") : NULL;
+		if (!cJSON_IsString(type))
+			die("a JSON Lines record that is not an object with a type");
+		if (strcmp(type->valuestring, "briefing") == 0)
+			(*briefings)++;
+		else
+			(*blocks)++;
+		cJSON_Delete(j);
+		line = nl + 1;
+	}
+	free(out.s);
+	return st;
+}
+
+static void check_json(const char *s, size_t blocks, size_t briefings, int whole)
+{
+	size_t docs = 0, nb = 0;
+	const char *p = s;
+
+	while (p && *p) {
+		const char *end = NULL;
+		cJSON *j = cJSON_ParseWithOpts(p, &end, 0), *b;
+		if (!j)
+			die("--format json: a document that does not parse");
+		b = cJSON_GetObjectItemCaseSensitive(j, "blocks");
+		if (!cJSON_IsArray(b))
+			die("--format json: a document without a blocks array");
+		nb += (size_t)cJSON_GetArraySize(b);
+		docs++;
+		cJSON_Delete(j);
+		p = end;
+		while (*p == '\n' || *p == ' ')
+			p++;
+	}
+	if (nb != blocks)
+		die("--format json: not the blocks of JSON Lines");
+	if (whole && docs != briefings)
+		die("--format json: not one document per briefing");
+}
+
+/* RFC 4180 rows of 13 fields: the header, then one per block. */
+static void check_csv(const char *s, size_t n, size_t blocks)
+{
+	size_t i = 0, rows = 0, fields = 1;
+	static const char header[] = BP_CSV_HEADER "\r\n";
+
+	if (n < sizeof(header) - 1 || memcmp(s, header, sizeof(header) - 1) != 0)
+		die("--format csv: no header row");
+	while (i < n) {
+		if (s[i] == '"') {
+			for (i++;; i++) {
+				if (i >= n)
+					die("--format csv: an unterminated quoted field");
+				if (s[i] == '"') {
+					if (i + 1 < n && s[i + 1] == '"') {
+						i++;
+						continue;
+					}
+					break;
+				}
+			}
+			i++;
+			if (i < n && s[i] != ',' && s[i] != '\r')
+				die("--format csv: text after a closing quote");
+			continue;
+		}
+		if (s[i] == ',') {
+			fields++;
+		} else if (s[i] == '\r') {
+			if (i + 1 >= n || s[i + 1] != '\n')
+				die("--format csv: CR without LF outside quotes");
+			if (fields != 13)
+				die("--format csv: a row without 13 fields");
+			rows++;
+			fields = 1;
+			i++;
+		} else if (s[i] == '\n') {
+			die("--format csv: LF outside quotes");
+		}
+		i++;
+	}
+	if (fields != 1)
+		die("--format csv: a last row without CRLF");
+	if (rows != blocks + 1)
+		die("--format csv: not one row per block");
+}
+
+static void check_sqlite(size_t blocks)
+{
+	sqlite3 *conn;
+	sqlite3_stmt *q;
+	long long n = -1;
+
+	if (sqlite3_open_v2(db, &conn, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		die("--sqlite: the database cannot be opened");
+	if (sqlite3_prepare_v2(conn, "SELECT count(*) FROM blocks", -1, &q, NULL) == SQLITE_OK &&
+	    sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(conn);
+	if (n < 0 || (size_t)n > blocks)
+		die("--sqlite: more blocks than JSON Lines has");
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const char *bytes = (const char *)data + 1;
+	size_t len, blocks, briefings;
+	unsigned format, threads;
+	bp_status ref, st;
+	buf out = {0};
+	bp_emitter *e = NULL;
+	bp_error err;
+
+	if (size == 0)
+		return 0;
+	len = size - 1;
+	format = data[0] & 3;
+	threads = (data[0] & 4) ? 2 : 1;
+	ref = reference(bytes, len, &blocks, &briefings);
+	switch (format) {
+	case 0:
+		st = run(bp_json_emitter_new(0, 0, put, &out), threads, bytes, len);
+		if (out.s)
+			check_json(out.s, blocks, briefings, st == BP_OK);
+		break;
+	case 1:
+		st = run(bp_csv_emitter_new(put, &out), threads, bytes, len);
+		check_csv(out.s ? out.s : "", out.n, blocks);
+		break;
+	case 2:
+		remove_db();
+		if (bp_sqlite_emitter_open(db, &e, &err) != BP_OK)
+			die("--sqlite: cannot open the database");
+		st = run(e, threads, bytes, len);
+		check_sqlite(blocks);
+		break;
+	default:
+		st = run(bp_emitter_new(1, put, &out), threads, bytes, len);
+		break;
+	}
+	if (st != ref)
+		die("the format changes the status of the input");
+	free(out.s);
+	return 0;
+}
