@@ -81,6 +81,9 @@ typedef struct bp_line {
 	int is_question;
 	int is_moderator;     /* LABEL: a moderator cue ("MODERATOR:") */
 	int is_outlet;        /* LABEL: a question labelled by an outlet cue ("CCTV:") */
+	/* TEXT or LABEL: a short call to action of page furniture ("Print
+	 * version", "Share"): its first words are an `action` cue */
+	int is_action;
 	const bp_anchor *anchors; /* nanchors >= 1 when len > 0 */
 	size_t nanchors;
 	/* problems found in this line */

@@ -1502,7 +1502,7 @@ static bp_status body_line(bp_parser *p, const bp_line *l, bp_error *err)
 		if (l->kind == BP_LINE_QA || l->kind == BP_LINE_BACK || (l->kind == BP_LINE_LABEL && l->is_question) ||
 		    (l->kind == BP_LINE_TEXT && matches_agenda(p, l)))
 			drop_held(p, "heading-line-skipped", HEADING_SKIPPED);
-		else if (!(l->kind == BP_LINE_TEXT && is_debris(l)))
+		else if (!(l->kind == BP_LINE_TEXT && (is_debris(l) || l->is_action)))
 			return flush_then(p, l, err);
 	}
 	switch (l->kind) {
@@ -1532,7 +1532,7 @@ static bp_status body_line(bp_parser *p, const bp_line *l, bp_error *err)
 		if (r > 0)
 			return BP_OK;
 	}
-	if (p->expect_heading && l->kind == BP_LINE_TEXT && is_debris(l)) {
+	if (p->expect_heading && l->kind == BP_LINE_TEXT && (is_debris(l) || l->is_action)) {
 		warn(p, "heading-line-skipped", 1, l->lineno, HEADING_SKIPPED);
 		p->b.skipped++;
 		return BP_OK;
@@ -1847,7 +1847,7 @@ static bp_status agenda_line(bp_parser *p, const bp_line *l, bp_error *err)
 		drop_held(p, "agenda-line-skipped", AGENDA_SKIPPED);
 		return leave_agenda(p, l, S_BODY, err);
 	}
-	if (is_debris(l)) {
+	if (is_debris(l) || l->is_action) {
 		warn(p, "agenda-line-skipped", 1, l->lineno, AGENDA_SKIPPED);
 		p->b.skipped++;
 		return BP_OK;

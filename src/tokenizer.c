@@ -21,13 +21,14 @@
 enum cue_kind { CUE_TITLE, CUE_TOC, CUE_QA, CUE_BACK, CUE_QUESTION, CUE_ANSWER,
 		CUE_NONSPEAKER, CUE_FOOTER, CUE_BOILER, CUE_ROLE, CUE_MONTH, CUE_WEEKDAY,
 		CUE_LANGUAGE, CUE_ABOUT, CUE_DETECT, CUE_SETTING, CUE_QMARK, CUE_MODERATOR,
-		CUE_TITLEFIELD, CUE_DATEFIELD, CUE_MERIDIEM, CUE_HONORIFIC, CUE_OUTLET, CUE_END, CUE_TITLESTOP, CUE_YEARWORD, CUE_KINDS };
+		CUE_TITLEFIELD, CUE_DATEFIELD, CUE_MERIDIEM, CUE_HONORIFIC, CUE_OUTLET, CUE_END, CUE_TITLESTOP, CUE_YEARWORD, CUE_ACTION,
+		CUE_KINDS };
 
 static const char *const cue_names[CUE_KINDS] = {
 	"title", "toc", "qa", "back", "question", "answer",
 	"nonspeaker", "footer", "boiler", "role", "month", "weekday",
 	"language", "about", "detect", "setting", "qmark", "moderator",
-	"titlefield", "datefield", "meridiem", "honorific", "outlet", "end", "titlestop", "yearword"
+	"titlefield", "datefield", "meridiem", "honorific", "outlet", "end", "titlestop", "yearword", "action"
 };
 
 /* The settings a profile may give (KIND setting, TEXT the name, VALUE an
@@ -83,6 +84,8 @@ static int glob_match(const char *pat, size_t plen, const char *s, size_t slen)
 
 /* Cue lines (headings, furniture) are short: longer lines are never tried. */
 #define CUE_LINE_MAX 240
+/* Most words in a call to action of page furniture (is_action_line) */
+#define ACTION_WORDS_MAX 12
 /* Longest cue text accepted at load (shorter than CUE_LINE_MAX, or it could
  * never match). */
 #define CUE_TEXT_MAX 200
@@ -114,6 +117,34 @@ static int cue_match_prefix(const bp_cues *c, enum cue_kind k, const char *s, si
 		const cue *q = &c->list[k][i];
 		if (q->len <= n && bp_ascii_ieq(q->text, s, q->len) &&
 		    (q->len == n || s[q->len] == ' '))
+			return 1;
+	}
+	return 0;
+}
+
+/* A call to action of page furniture: a short line ("Print version",
+ * "Share", "Subscribe to our channel") whose first words are an action cue,
+ * followed by the line's end, a space or punctuation, and which does not
+ * end as a sentence or a question does. */
+static int is_action_line(const bp_cues *c, const char *s, size_t n)
+{
+	size_t i, words = 1;
+
+	if (!c->n[CUE_ACTION] || !n || s[n - 1] == '.' || s[n - 1] == '?')
+		return 0;
+	for (i = 0; i < n; i++)
+		if (s[i] == ' ' && ++words > ACTION_WORDS_MAX)
+			return 0;
+	for (i = 0; i < c->n[CUE_ACTION]; i++) {
+		const cue *q = &c->list[CUE_ACTION][i];
+		unsigned char e;
+		if (q->len > n || !bp_ascii_ieq(q->text, s, q->len))
+			continue;
+		if (q->len == n)
+			return 1;
+		e = (unsigned char)s[q->len];
+		if (e < 0x80 && !((e | 0x20) >= 'a' && (e | 0x20) <= 'z') && !(e >= '0' && e <= '9') &&
+		    e != '-' && e != '\'' && e != '_')
 			return 1;
 	}
 	return 0;
@@ -718,6 +749,7 @@ void bp_tokenizer_classify(const bp_cues *cues, bp_line *l)
 	l->is_question = 0;
 	l->is_moderator = 0;
 	l->is_outlet = 0;
+	l->is_action = 0;
 	if (l->len && cues->n[CUE_TITLEFIELD] && (l->body = field_at(cues, CUE_TITLEFIELD, l->text, l->len))) {
 		l->kind = BP_LINE_TITLE;
 		return;
@@ -753,6 +785,7 @@ void bp_tokenizer_classify(const bp_cues *cues, bp_line *l)
 	} else {
 		l->kind = BP_LINE_TEXT;
 		match_label(cues, l);
+		l->is_action = is_action_line(cues, l->text, l->len);
 	}
 }
 

@@ -7,7 +7,7 @@ AREA=robust
 . "$BP_ROOT/tests/sh/lib.sh"
 cd "$BP_ROOT"
 $PY tests/robust_check.py "$BIN" tests/cases/seed-*.txt tests/cases/variant-bullets-2021.txt \
-	tests/cases/variant-deputy-director.txt tests/cases/variant-outside-moscow.txt > "$BP_TMP/robust.out" 2>&1
+	tests/cases/variant-deputy-director.txt tests/cases/variant-outside-moscow.txt tests/cases/variant-kozhin-2018.txt > "$BP_TMP/robust.out" 2>&1
 grep -q '^robust: ' "$BP_TMP/robust.out" || fail run "$(tail -n 5 "$BP_TMP/robust.out")"
 while read -r st name rest; do
 	case $st in

@@ -17,6 +17,7 @@ typedef struct got {
 	char number[MAXL][16];
 	size_t body[MAXL], label_len[MAXL];
 	int is_question[MAXL];
+	int is_action[MAXL];
 	unsigned long long start[MAXL], end[MAXL];
 	unsigned invalid[MAXL], controls[MAXL], nuls[MAXL];
 	int truncated[MAXL];
@@ -47,6 +48,7 @@ static bp_status on_line(void *ctx, const bp_line *l, bp_error *err)
 	g->body[g->n] = l->body;
 	g->label_len[g->n] = l->label_len;
 	g->is_question[g->n] = l->is_question;
+	g->is_action[g->n] = l->is_action;
 	g->start[g->n] = l->start;
 	g->end[g->n] = l->end;
 	g->invalid[g->n] = l->invalid_utf8;
@@ -319,6 +321,37 @@ TEST(cue_file_errors)
 	rmdir(dir);
 }
 
+TEST(calls_to_action_of_page_furniture)
+{
+	got g;
+	const char *s = "Print version\n"
+			"Share\n"
+			"Send by e-mail\n"
+			"Subscribe to our channel for the latest news and comments on events\n"
+			"Stay informed: subscribe to our newsletter!\n"
+			"Printing of banknotes in occupied regions\n"
+			"Sharing of intelligence with Kiev\n"
+			"Follow-up to the Istanbul talks\n"
+			"Share this if you agree, and send it on to all of your friends and family today\n"
+			"Print media in the Baltic states.\n"
+			"Send a message?\n"
+			"Russian-Japanese relations\n";
+	tok(&g, s, strlen(s), 4096);
+	CHECK_INT(g.n, 12);
+	CHECK_INT(g.is_action[0], 1);
+	CHECK_INT(g.is_action[1], 1);
+	CHECK_INT(g.is_action[2], 1);
+	CHECK_INT(g.is_action[3], 1);
+	CHECK_INT(g.is_action[4], 1);
+	CHECK_INT(g.is_action[5], 0); /* a word that only starts with a cue */
+	CHECK_INT(g.is_action[6], 0);
+	CHECK_INT(g.is_action[7], 0); /* "Follow us" is the cue, not "Follow" */
+	CHECK_INT(g.is_action[8], 0); /* more than 12 words */
+	CHECK_INT(g.is_action[9], 0); /* a sentence */
+	CHECK_INT(g.is_action[10], 0); /* a question */
+	CHECK_INT(g.is_action[11], 0);
+}
+
 int main(void)
 {
 	bp_error err;
@@ -335,6 +368,7 @@ int main(void)
 	RUN(overlong_line_is_truncated_not_grown);
 	RUN(items_numbers_and_bullets);
 	RUN(labels);
+	RUN(calls_to_action_of_page_furniture);
 	RUN(cue_lines);
 	RUN(footer_glued_to_next_line_is_split);
 	RUN(cue_file_errors);
