@@ -34,7 +34,9 @@
  * not UTF-8 is read as windows-1251 when most of them are Cyrillic letters,
  * else windows-1252 (report.charset_guessed). The text passed on is always
  * valid UTF-8: invalid sequences become U+FFFD, NUL and other control bytes
- * are removed (all counted in the report). libxml2 gets the page as UTF-8
+ * are removed (all counted in the report); a form feed becomes a space and
+ * the noncharacters U+FFFE, U+FFFF become U+FFFD (not counted), as libxml2
+ * 2.9 would drop them from text. libxml2 gets the page as UTF-8
  * and ignores the page's own declaration. In a stream of concatenated pages
  * the charset is decided again after each "</html>" (the declaration looked
  * for in the next BP_HTML_SNIFF bytes): each page is read in its own.

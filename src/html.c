@@ -661,14 +661,20 @@ static void on_text(bp_html *h, const char *s, size_t n, uint64_t end)
 			break;
 		}
 	}
-	if (k > 0) { /* s[0, k): a reference ending at j */
-		amp = j > k ? j - k : 0;
+	if (k > 0) { /* s[0, k): a reference ending at j, or text that does not match */
+		amp = UINT64_MAX;
 		for (i = 1; i <= 40 && j >= i && j - i >= low; i++)
 			if (win_at(h, j - i) == '&') {
 				amp = j - i;
 				break;
 			}
-		put_text(h, s, k, map_raw(h, amp));
+		/* a reference's text is no longer than the reference: it maps
+		 * byte for byte from its '&' and stays inside it */
+		if (amp != UINT64_MAX && k <= j - amp)
+			put_text(h, s, k, map_raw(h, amp));
+		else /* else the decoded bytes before j: through the anchors, for
+		      * a decoded byte need not be one input byte */
+			put_decoded(h, s, k, j > k ? j - k : 0);
 	}
 	/* forward from j: runs between skipped CRs */
 	while (k < n) {
@@ -1335,7 +1341,17 @@ static size_t ascii_run(const unsigned char *s, size_t i, size_t n)
 	return i;
 }
 
-/* Decodes input s[0, n) (from input offset raw on) with the chosen charset. */
+/* Characters that libxml2 2.9 drops from text (not XML Chars): a form feed
+ * (HTML white space) and the noncharacters U+FFFE, U+FFFF. The decoder
+ * passes a space and U+FFFD instead, of the same length, so that libxml2's
+ * text is the decoded page's, byte for byte (on_text aligns the two). */
+static int xml_nonchar(uint32_t cp)
+{
+	return cp == 0xFFFE || cp == 0xFFFF;
+}
+
+/* Decodes input s[0, n) (from input offset raw on) with the chosen charset;
+ * a form feed becomes a space, U+FFFE and U+FFFF become U+FFFD. */
 static void decode(bp_html *h, const unsigned char *s, size_t n, uint64_t raw, int final)
 {
 	size_t i = 0, run;
@@ -1343,13 +1359,16 @@ static void decode(bp_html *h, const unsigned char *s, size_t n, uint64_t raw, i
 
 	if (h->cs != BP_CS_UTF8) {
 		while (i < n) {
-			for (run = ascii_run(s, i, n); run < n && s[run] < 0x80 && !is_control(s[run]);)
+			for (run = ascii_run(s, i, n); run < n && s[run] < 0x80 && !is_control(s[run]) &&
+						       s[run] != '\f';)
 				run = ascii_run(s, run + 1, n);
 			decoded(h, (const char *)s + i, run - i, raw + i);
 			i = run;
 			if (i == n)
 				break;
-			if (s[i] < 0x80) {
+			if (s[i] == '\f') {
+				decoded(h, " ", 1, raw + i);
+			} else if (s[i] < 0x80) {
 				count_control(h, s[i] == 0);
 				map_add(h, h->lx, raw + i + 1);
 			} else {
@@ -1367,7 +1386,8 @@ static void decode(bp_html *h, const unsigned char *s, size_t n, uint64_t raw, i
 		h->u8[h->nu8++] = s[i++];
 		l = bp_utf8_get(h->u8, (size_t)h->nu8, &cp);
 		if (l > 0) {
-			decoded_char(h, (const char *)h->u8, (size_t)l, h->u8raw, (size_t)l);
+			decoded_char(h, xml_nonchar(cp) ? "\xEF\xBF\xBD" : (const char *)h->u8, (size_t)l,
+				     h->u8raw, (size_t)l);
 			h->nu8 = 0;
 		} else if (l == 0) { /* invalid: U+FFFD for the lead byte, the rest afresh */
 			unsigned char rest[4];
@@ -1394,10 +1414,10 @@ static void decode(bp_html *h, const unsigned char *s, size_t n, uint64_t raw, i
 			c = s[run];
 			if (c >= 0x80) {
 				l = bp_utf8_get(s + run, n - run, &cp);
-				if (l <= 1)
+				if (l <= 1 || xml_nonchar(cp))
 					break;
 				run += (size_t)l - 1;
-			} else if (is_control(c)) {
+			} else if (is_control(c) || c == '\f') {
 				break;
 			}
 		}
@@ -1405,6 +1425,11 @@ static void decode(bp_html *h, const unsigned char *s, size_t n, uint64_t raw, i
 		i = run;
 		if (i == n)
 			break;
+		if (s[i] == '\f') {
+			decoded(h, " ", 1, raw + i);
+			i++;
+			continue;
+		}
 		if (s[i] < 0x80) {
 			count_control(h, s[i] == 0);
 			map_add(h, h->lx, raw + i + 1);
@@ -1412,6 +1437,11 @@ static void decode(bp_html *h, const unsigned char *s, size_t n, uint64_t raw, i
 			continue;
 		}
 		l = bp_utf8_get(s + i, n - i, &cp);
+		if (l == 3 && xml_nonchar(cp)) { /* byte for byte: the offsets run on */
+			decoded(h, "\xEF\xBF\xBD", 3, raw + i);
+			i += 3;
+			continue;
+		}
 		if (l < 0 && !final) { /* cut by the end of this feed */
 			memcpy(h->u8, s + i, n - i);
 			h->nu8 = (int)(n - i);

@@ -13,7 +13,8 @@
 #
 # Report: one row per target (seconds, executions, exec/s, coverage features,
 # corpus files before -> after, findings), printed and appended to
-# FUZZ_LOG (default tests/fuzz/RUNS.md; FUZZ_LOG=/dev/null to keep nothing).
+# FUZZ_LOG (default tests/fuzz/RUNS.md, whose totals block is then rewritten
+# by tests/fuzz/totals.sh; FUZZ_LOG=/dev/null to keep nothing).
 # Exit status 1 when there was a finding.
 #   FUZZ_TARGETS="text cues"  only those targets (default: every fuzz_*.c)
 #   FUZZ_SECONDS=3600         run length
@@ -105,7 +106,10 @@ done
 	printf '%s' "$rows"
 } > $L/report.md
 cat $L/report.md
-[ "$FUZZ_LOG" = /dev/null ] || printf '%s' "$rows" >> "$FUZZ_LOG"
+if [ "$FUZZ_LOG" != /dev/null ]; then
+	printf '%s' "$rows" >> "$FUZZ_LOG" # the runs table ends the file
+	sh tests/fuzz/totals.sh -w "$FUZZ_LOG"
+fi
 if [ $status != 0 ]; then
 	echo "fuzz-long: findings:"
 	ls $L/*/finding-* | grep -v slow-unit

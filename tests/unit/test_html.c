@@ -209,6 +209,49 @@ TEST(offsets_point_into_the_page)
 	free(s);
 }
 
+/* libxml2 drops a form feed (HTML white space) and U+FFFE/U+FFFF from text;
+ * the reader passes a space and U+FFFD, so that words stay apart and the
+ * offsets stay those of the page. Issue 13 (fuzz_html): with a form feed
+ * in a Cyrillic <pre>, the text no longer matched the page and was placed
+ * byte for byte from one offset, past the page's end. */
+TEST(offsets_where_libxml2_drops_characters)
+{
+	static const char ff[] = "<p>one\ftwo three</p><p>four\xEF\xBF\xBE"
+				 "five</p>";
+	char page[400];
+	size_t len = 0, i;
+	const char *p;
+	sink *s = run_chunked(ff, sizeof(ff) - 1, 0, NULL, NULL);
+
+	CHECK_STR(s->text, "one two three\n\nfour\xEF\xBF\xBD"
+			   "five\n\n");
+	p = strstr(s->text, "two");
+	if (p)
+		CHECK_INT(s->raw[p - s->text], strstr(ff, "two") - ff);
+	p = strstr(s->text, "five");
+	if (p)
+		CHECK_INT(s->raw[p - s->text], strstr(ff, "five") - ff);
+	free(s);
+
+	len += (size_t)sprintf(page, "<meta charset=windows-1251><pre>");
+	memset(page + len, 0xFF, 80); /* "я": two bytes of text for one of the page */
+	len += 80;
+	len += (size_t)sprintf(page + len, "\r\f\r\xFF\xFFU</pre>");
+	for (i = 0; i < 2; i++) {
+		s = run_chunked(page, len, i ? 7 : 0, NULL, NULL);
+		p = strstr(s->text, "U");
+		CHECK(p != NULL);
+		if (p)
+			CHECK_INT(s->raw[p - s->text], strchr(page, 'U') - page);
+		for (size_t k = 0; k < s->n; k++)
+			if (s->raw[k] > len) {
+				CHECK_INT(s->raw[k], len);
+				break;
+			}
+		free(s);
+	}
+}
+
 TEST(chunk_size_invariance)
 {
 	static const char page[] =
@@ -312,6 +355,7 @@ int main(void)
 	RUN(dropped_elements);
 	RUN(furniture_dropped_by_structure);
 	RUN(offsets_point_into_the_page);
+	RUN(offsets_where_libxml2_drops_characters);
 	RUN(chunk_size_invariance);
 	RUN(charsets);
 	RUN(limits_hold);
