@@ -45,7 +45,7 @@ def main():
         briefing = recs[-1]
         questions, speakers = raw_turns(path)
         got_q = sum(r["type"] == "question" for r in recs)
-        got_s = [r["speaker"] for r in recs if r["type"] in ("answer", "moderator")]
+        got_s = [r.get("speaker") for r in recs if r["type"] in ("answer", "moderator")]
         problems = []
         if briefing.get("profile") != "us-wh":
             problems.append("profile %s" % briefing.get("profile"))
@@ -55,9 +55,9 @@ def main():
             diff = next((i for i, (a, b) in enumerate(zip(got_s, speakers)) if a != b), min(len(got_s), len(speakers)))
             problems.append("%d speaker turns for %d labels (first difference at %d: %r vs %r)" % (
                 len(got_s), len(speakers), diff, got_s[diff:diff + 1], speakers[diff:diff + 1]))
-        if any(r["type"] == "moderator" and r["speaker"].upper() not in MODERATOR for r in recs):
+        if any(r["type"] == "moderator" and (r.get("speaker") or "").upper() not in MODERATOR for r in recs):
             problems.append("a moderator turn by another speaker")
-        if any(r["type"] == "answer" and (r["speaker"].upper() in MODERATOR or not r.get("speaker_name")) for r in recs):
+        if any(r["type"] == "answer" and ((r.get("speaker") or "").upper() in MODERATOR or not r.get("speaker_name")) for r in recs):
             problems.append("an answer without a speaker name, or by the moderator")
         for field in ("title", "date", "time"):
             if not briefing.get(field):
