@@ -3,11 +3,12 @@
  *
  * The pipeline hands blocks and briefing records here instead of to the
  * classifier and the emitter. They are copied into a batch; a full batch
- * goes to the classifier thread while the calling thread emits the batch
- * before it (classified meanwhile) and goes on parsing into a fresh one.
- * Parsing and output thus overlap classification. Output is byte-identical
- * to classifying in line: records leave in the order they came, from the
- * calling thread, through the same emitter. Memory: two batches of about
+ * is queued for the classifier thread, which classifies it and then emits
+ * it, while the calling thread goes on reading and parsing into a fresh
+ * one (and helps classify when the thread falls behind). Parsing thus
+ * overlaps classification and output. Output is byte-identical to
+ * classifying in line: records leave in the order they came, through the
+ * same emitter, from one thread at a time. Memory: three batches of about
  * BP_OFFLOAD_BATCH bytes (or one block, when a block is larger).
  */
 #ifndef BP_OFFLOAD_H
@@ -28,8 +29,8 @@ bp_offload *bp_offload_new(const bp_rules *rules, bp_emitter *emitter);
 /* Stops the thread; what is still queued is dropped. */
 void bp_offload_free(bp_offload *o);
 
-/* Queue a block (copied) or a briefing record (copied, with src). May emit
- * earlier records: errors are theirs (classification, writing). */
+/* Queue a block (copied) or a briefing record (copied, with src). May
+ * report the error of an earlier record (classification, writing). */
 bp_status bp_offload_block(bp_offload *o, const bp_block *b, bp_error *err);
 bp_status bp_offload_briefing(bp_offload *o, const bp_briefing *b, const bp_source_info *src,
 			      bp_error *err);

@@ -1,13 +1,18 @@
 /*
  * offload.c - the classifier on a second thread (bp_offload.h).
  *
- * Two batches take turns. The caller fills one (fill) while the thread
- * classifies the other (flight). When fill is full, the caller helps with
- * flight until it is classified, hands fill to the thread and emits flight,
- * which then becomes the next fill. Helping: the thread claims flight's
- * items from the front, the caller from the back, one atomic exchange per
- * item, so each item is classified once and neither waits while the other
- * has work. A batch owns copies of its blocks (text, offset map, strings)
+ * Three batches take turns. The caller fills one (fill) and queues it
+ * when full; the thread takes the queued ones in order, classifies each and
+ * then emits it, so that the caller's thread (reading, parsing) does none
+ * of the classifying or writing while it has a free batch to fill. When
+ * two are queued, the caller helps classify them while it waits for the
+ * oldest to be out, and takes that back as its next fill. Helping: the
+ * thread claims a batch's items from the front, the caller from the back,
+ * one atomic exchange per item, so each item is classified once and neither
+ * waits while the other has work; the thread emits a batch only once the
+ * caller is through with its share. Only the thread writes to the emitter
+ * (or the caller, when no thread could be started), so emitters need not be
+ * thread-safe. A batch owns copies of its blocks (text, offset map, strings)
  * in chunks that never move, and the tags found for them, in one array per
  * side (thread, caller).
  */
@@ -23,6 +28,7 @@
 #include "bp_buf.h"
 
 #define CHUNK_BYTES (BP_OFFLOAD_BATCH + (16u << 10))
+#define NBATCHES 3 /* the one being filled and up to two queued */
 
 enum { SIDE_THREAD, SIDE_CALLER, NSIDES };
 
@@ -53,18 +59,25 @@ typedef struct batch {
 	tagvec tags[NSIDES];
 	size_t failed[NSIDES]; /* each side's first item whose classification failed */
 	bp_error err[NSIDES];  /* ... and why */
-	int done;           /* the thread is through (under mu) */
+	int caller_busy;    /* the caller is classifying some of its items (under mu) */
+	int done;           /* classified and emitted (under mu) */
+	bp_status emit_st;  /* of its emission (or the first failed classification) */
+	bp_error emit_err;  /* ... and why */
 } batch;
 
 struct bp_offload {
 	bp_classifier *classifier[NSIDES];
 	bp_emitter *emitter;
-	batch batches[2];
-	batch *fill, *flight;
+	batch batches[NBATCHES];
+	batch *fill;        /* the caller's */
+	batch *pend[NBATCHES]; /* queued, oldest first, not yet taken back (the caller's) */
+	size_t phead, npend;
+	batch *q[NBATCHES]; /* queued, not yet out (under mu; the thread takes the head) */
+	size_t qhead, qn;
+	int failed;         /* a queued batch failed: the later ones are not emitted (under mu) */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	batch *job;         /* for the thread (under mu) */
 	int quit;           /* (under mu) */
 	int started;        /* the thread runs */
 	int no_thread;      /* it could not be started: classify in the caller */
@@ -97,6 +110,8 @@ static void reset(batch *bt)
 		bt->failed[side] = SIZE_MAX;
 	}
 	bt->done = 0;
+	bt->caller_busy = 0;
+	bt->emit_st = BP_OK;
 }
 
 static void release(batch *bt)
@@ -181,63 +196,7 @@ static void classify_back(bp_offload *o, batch *bt)
 		;
 }
 
-static void *thread_main(void *arg)
-{
-	bp_offload *o = arg;
-
-	pthread_mutex_lock(&o->mu);
-	for (;;) {
-		batch *bt;
-		while (!o->job && !o->quit)
-			pthread_cond_wait(&o->cv, &o->mu);
-		if (!o->job)
-			break;
-		bt = o->job;
-		pthread_mutex_unlock(&o->mu);
-		classify_front(o, bt);
-		pthread_mutex_lock(&o->mu);
-		o->job = NULL;
-		bt->done = 1;
-		pthread_cond_broadcast(&o->cv);
-	}
-	pthread_mutex_unlock(&o->mu);
-	return NULL;
-}
-
-/* Hands bt to the thread (started on first use). Without a thread the
- * caller classifies it now. */
-static void submit(bp_offload *o, batch *bt)
-{
-	if (!o->started && !o->no_thread) {
-		if (pthread_create(&o->thread, NULL, thread_main, o) == 0)
-			o->started = 1;
-		else
-			o->no_thread = 1;
-	}
-	if (o->no_thread) {
-		classify_back(o, bt);
-		bt->done = 1;
-		return;
-	}
-	pthread_mutex_lock(&o->mu);
-	bt->done = 0;
-	o->job = bt;
-	pthread_cond_broadcast(&o->cv);
-	pthread_mutex_unlock(&o->mu);
-}
-
-static void wait_done(bp_offload *o, batch *bt)
-{
-	if (o->no_thread)
-		return;
-	pthread_mutex_lock(&o->mu);
-	while (!bt->done)
-		pthread_cond_wait(&o->cv, &o->mu);
-	pthread_mutex_unlock(&o->mu);
-}
-
-/* ---- the caller's side ---- */
-
+/* Emits bt's items in order (the emitting side's tag warnings in o). */
 static bp_status emit_batch(bp_offload *o, batch *bt, bp_error *err)
 {
 	for (size_t i = 0; i < bt->n; i++) {
@@ -265,38 +224,159 @@ static bp_status emit_batch(bp_offload *o, batch *bt, bp_error *err)
 	return BP_OK;
 }
 
+static void *thread_main(void *arg)
+{
+	bp_offload *o = arg;
+
+	pthread_mutex_lock(&o->mu);
+	for (;;) {
+		batch *bt;
+		int skip;
+		while (!o->qn && !o->quit)
+			pthread_cond_wait(&o->cv, &o->mu);
+		if (o->quit) /* what is still queued is dropped */
+			break;
+		bt = o->q[o->qhead];
+		pthread_mutex_unlock(&o->mu);
+		classify_front(o, bt);
+		pthread_mutex_lock(&o->mu);
+		while (bt->caller_busy) /* its share of the items */
+			pthread_cond_wait(&o->cv, &o->mu);
+		skip = o->failed || o->quit; /* an earlier batch failed: nothing more goes out */
+		pthread_mutex_unlock(&o->mu);
+		if (!skip)
+			bt->emit_st = emit_batch(o, bt, &bt->emit_err);
+		pthread_mutex_lock(&o->mu);
+		if (bt->emit_st != BP_OK)
+			o->failed = 1;
+		bt->done = 1;
+		o->qhead = (o->qhead + 1) % NBATCHES;
+		o->qn--;
+		pthread_cond_broadcast(&o->cv);
+	}
+	pthread_mutex_unlock(&o->mu);
+	return NULL;
+}
+
+/* Queues bt for the thread (started on first use). Without a thread the
+ * caller classifies and emits it now. */
+static void submit(bp_offload *o, batch *bt)
+{
+	o->pend[(o->phead + o->npend++) % NBATCHES] = bt;
+	if (!o->started && !o->no_thread) {
+		if (pthread_create(&o->thread, NULL, thread_main, o) == 0)
+			o->started = 1;
+		else
+			o->no_thread = 1;
+	}
+	if (o->no_thread) {
+		classify_back(o, bt);
+		if (!o->failed)
+			bt->emit_st = emit_batch(o, bt, &bt->emit_err);
+		if (bt->emit_st != BP_OK)
+			o->failed = 1;
+		bt->done = 1;
+		return;
+	}
+	pthread_mutex_lock(&o->mu);
+	bt->done = 0;
+	o->q[(o->qhead + o->qn++) % NBATCHES] = bt;
+	pthread_cond_broadcast(&o->cv);
+	pthread_mutex_unlock(&o->mu);
+}
+
+/* The caller's help with bt: its share of the items, from the back. */
+static void help(bp_offload *o, batch *bt)
+{
+	if (o->no_thread)
+		return;
+	pthread_mutex_lock(&o->mu);
+	if (bt->done) {
+		pthread_mutex_unlock(&o->mu);
+		return;
+	}
+	bt->caller_busy = 1;
+	pthread_mutex_unlock(&o->mu);
+	classify_back(o, bt);
+	pthread_mutex_lock(&o->mu);
+	bt->caller_busy = 0;
+	pthread_cond_broadcast(&o->cv);
+	pthread_mutex_unlock(&o->mu);
+}
+
+/* Waits until bt is classified and emitted (or skipped); its status. */
+static bp_status wait_done(bp_offload *o, batch *bt, bp_error *err)
+{
+	if (!o->no_thread) {
+		pthread_mutex_lock(&o->mu);
+		while (!bt->done)
+			pthread_cond_wait(&o->cv, &o->mu);
+		pthread_mutex_unlock(&o->mu);
+	}
+	if (bt->emit_st != BP_OK && err)
+		*err = bt->emit_err;
+	return bt->emit_st;
+}
+
+/* ---- the caller's side ---- */
+
 void bp_offload_drop(bp_offload *o)
 {
-	if (o->flight) {
-		wait_done(o, o->flight);
-		reset(o->flight);
-		o->flight = NULL;
+	while (o->npend) {
+		batch *bt = o->pend[o->phead];
+		wait_done(o, bt, NULL);
+		reset(bt);
+		o->phead = (o->phead + 1) % NBATCHES;
+		o->npend--;
 	}
 	reset(o->fill);
+	pthread_mutex_lock(&o->mu);
+	o->failed = 0;
+	pthread_mutex_unlock(&o->mu);
 	o->tagwarn.nlimited = 0; /* an input ends: a briefing it left open is gone */
 }
 
-/* fill goes to the thread; the batch it had is emitted meanwhile and is the
- * next fill. After an error everything queued is dropped. */
+/* Takes back the oldest queued batch once it is out, helping with the
+ * classification of every queued batch meanwhile. After an error
+ * everything queued is dropped. */
+static bp_status reclaim(bp_offload *o, bp_error *err)
+{
+	batch *bt = o->pend[o->phead];
+	bp_status st;
+
+	for (size_t k = 0; k < o->npend; k++)
+		help(o, o->pend[(o->phead + k) % NBATCHES]);
+	st = wait_done(o, bt, err);
+	if (st != BP_OK) {
+		bp_offload_drop(o);
+		return st;
+	}
+	reset(bt);
+	o->phead = (o->phead + 1) % NBATCHES;
+	o->npend--;
+	return BP_OK;
+}
+
+/* fill goes to the thread; a free batch is the next fill (waiting for the
+ * oldest queued one when none is free). */
 static bp_status cycle(bp_offload *o, bp_error *err)
 {
-	batch *prev = o->flight;
-	bp_status st = BP_OK;
+	bp_status st;
+	batch *next = NULL;
 
-	if (prev) {
-		classify_back(o, prev);
-		wait_done(o, prev);
+	if (o->npend == NBATCHES - 1 && (st = reclaim(o, err)) != BP_OK)
+		return st;
+	submit(o, o->fill);
+	for (size_t k = 0; k < NBATCHES && !next; k++) {
+		batch *bt = &o->batches[k];
+		size_t j;
+		for (j = 0; j < o->npend && o->pend[(o->phead + j) % NBATCHES] != bt; j++)
+			;
+		if (j == o->npend)
+			next = bt;
 	}
-	o->flight = o->fill;
-	submit(o, o->flight);
-	o->fill = prev ? prev : (o->flight == &o->batches[0] ? &o->batches[1] : &o->batches[0]);
-	if (prev) {
-		st = emit_batch(o, prev, err);
-		reset(prev);
-		if (st != BP_OK)
-			bp_offload_drop(o);
-	}
-	return st;
+	o->fill = next;
+	return BP_OK;
 }
 
 bp_status bp_offload_flush(bp_offload *o, bp_error *err)
@@ -305,11 +385,8 @@ bp_status bp_offload_flush(bp_offload *o, bp_error *err)
 
 	if (o->fill->n)
 		st = cycle(o, err);
-	if (st == BP_OK && o->flight) {
-		classify_back(o, o->flight);
-		wait_done(o, o->flight);
-		st = emit_batch(o, o->flight, err);
-	}
+	while (st == BP_OK && o->npend)
+		st = reclaim(o, err);
 	bp_offload_drop(o);
 	return st;
 }
@@ -351,8 +428,8 @@ bp_offload *bp_offload_new(const bp_rules *rules, bp_emitter *emitter)
 		return NULL;
 	o->emitter = emitter;
 	o->fill = &o->batches[0];
-	reset(&o->batches[0]);
-	reset(&o->batches[1]);
+	for (int k = 0; k < NBATCHES; k++)
+		reset(&o->batches[k]);
 	o->classifier[SIDE_THREAD] = bp_classifier_new(rules);
 	o->classifier[SIDE_CALLER] = bp_classifier_new(rules);
 	if (!o->classifier[SIDE_THREAD] || !o->classifier[SIDE_CALLER] ||
@@ -381,8 +458,8 @@ void bp_offload_free(bp_offload *o)
 		pthread_mutex_unlock(&o->mu);
 		pthread_join(o->thread, NULL);
 	}
-	release(&o->batches[0]);
-	release(&o->batches[1]);
+	for (int k = 0; k < NBATCHES; k++)
+		release(&o->batches[k]);
 	pthread_cond_destroy(&o->cv);
 	pthread_mutex_destroy(&o->mu);
 	bp_classifier_free(o->classifier[SIDE_THREAD]);
