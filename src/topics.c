@@ -59,6 +59,7 @@ typedef struct tpattern {
 	size_t rest_len;
 	const char *raw;    /* the literal prefix unfolded (compared for (?-i)) */
 	int plain;          /* PLAIN_* when the rest is "" or "\\b", else 0 */
+	int utf;            /* matched in Unicode mode (see is_utf_pattern), no prefix */
 	unsigned long line;
 	const char *text;   /* the pattern as written, for messages and explanations */
 	size_t text_len;
@@ -98,6 +99,8 @@ struct bp_topics {
 	uint16_t *node_rx;    /* by tree node: 1 + its rx, or 0 */
 	short empty_rx;       /* the patterns without a literal prefix, or -1 */
 	unsigned char empty_first[32]; /* the bytes they can start with */
+	short utf_rx;         /* the Unicode-mode patterns, or -1 */
+	unsigned char utf_first[32];
 	bp_topic_filter filter;
 };
 
@@ -187,6 +190,21 @@ static void sb_fmt(sbuf *b, const char *fmt, ...)
 static int is_alnum(unsigned char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* PCRE2 options of a pattern: Unicode mode for a pattern with a letter of
+ * U+0370-U+07FF (Greek, Cyrillic, Armenian, Hebrew, Arabic: UTF-8 lead
+ * bytes CD-DF), so that it matches caselessly and \\w, \\b know its letters;
+ * invalid UTF-8 in a text then never matches. Other patterns are bytewise. */
+#define UTF_OPTIONS (PCRE2_UTF | PCRE2_UCP | PCRE2_MATCH_INVALID_UTF)
+
+static int is_utf_pattern(const char *p, size_t n)
+{
+	for (size_t i = 0; i + 1 < n; i++)
+		if ((unsigned char)p[i] >= 0xCD && (unsigned char)p[i] <= 0xDF &&
+		    ((unsigned char)p[i + 1] & 0xC0) == 0x80)
+			return 1;
+	return 0;
 }
 
 static int is_blank(char c)
@@ -549,13 +567,14 @@ static int starts_anywhere(const unsigned char first[32])
  * bytes a match can start with, *minlen_out with PCRE2's shortest match and
  * *literal_out with whether a match needs a given first or last byte. */
 static bp_status check_pattern(const char *path, unsigned long line, const char *p, size_t pn,
-			       unsigned char first[32], uint32_t *minlen_out, int *literal_out,
-			       bp_error *err)
+			       int utf, unsigned char first[32], uint32_t *minlen_out,
+			       int *literal_out, bp_error *err)
 {
 	int errcode;
 	PCRE2_SIZE erroff;
 	uint32_t minlen = 0, caps = 0, type = 0;
-	pcre2_code *code = pcre2_compile((PCRE2_SPTR)p, pn, PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE,
+	pcre2_code *code = pcre2_compile((PCRE2_SPTR)p, pn,
+					 PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE | (utf ? UTF_OPTIONS : 0),
 					 &errcode, &erroff, NULL);
 
 	if (!code)
@@ -563,6 +582,13 @@ static bp_status check_pattern(const char *path, unsigned long line, const char 
 	pcre2_pattern_info(code, PCRE2_INFO_MINLENGTH, &minlen);
 	pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &caps);
 	first_bytes(code, first);
+	if (utf) /* another case of a letter can have another lead byte */
+		for (unsigned b = 0x80; b < 256; b++)
+			if (BP_BIT(first, b)) {
+				for (unsigned l = 0xC2; l <= 0xF4; l++)
+					BP_SET(first, l);
+				break;
+			}
 	*literal_out = pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODETYPE, &type) == 0 && type == 1;
 	if (pcre2_pattern_info(code, PCRE2_INFO_LASTCODETYPE, &type) == 0 && type == 1)
 		*literal_out = 1;
@@ -588,7 +614,7 @@ static bp_status topic_pattern(topic_load *t, const char *path, unsigned long li
 	uint32_t minlen = 0;
 	int has_lit = 1;
 	double w;
-	int top_alt, cs, literal;
+	int top_alt, cs, literal, utf;
 	bp_status st;
 	tpattern *tp;
 
@@ -615,11 +641,14 @@ static bp_status topic_pattern(topic_load *t, const char *path, unsigned long li
 	cs = pn > 5 && memcmp(p, "(?-i)", 5) == 0;
 	off = cs ? 5 + pattern_prefix(p + 5, pn - 5, pf, &pfn) : pattern_prefix(p, pn, pf, &pfn);
 	literal = pfn > 0 && (off == pn || (pn - off == 2 && memcmp(p + off, "\\b", 2) == 0));
+	/* A Unicode-mode pattern has no prefix in the (bytewise) tree */
+	if ((utf = is_utf_pattern(p, pn)))
+		cs = literal = 0, off = pfn = 0;
 	memset(first, 0, sizeof(first));
 	if (literal && pfn < 2)
 		return bp_error_set(err, BP_ERR_DATA, path, line,
 				    "invalid pattern: a single character");
-	if (!literal && (st = check_pattern(path, line, p, pn, first, &minlen, &has_lit, err)) != BP_OK)
+	if (!literal && (st = check_pattern(path, line, p, pn, utf, first, &minlen, &has_lit, err)) != BP_OK)
 		return st;
 	if ((why = pattern_scan(p, pn, &top_alt)))
 		return bp_error_set(err, BP_ERR_DATA, path, line, "invalid pattern: %s", why);
@@ -656,6 +685,7 @@ static bp_status topic_pattern(topic_load *t, const char *path, unsigned long li
 	tp->prefix = bp_arena_str(&r->arena, pf, pfn);
 	tp->prefix_len = pfn;
 	tp->plain = !literal ? 0 : off == pn ? PLAIN_LIT : PLAIN_LIT_B;
+	tp->utf = utf;
 	if (cs && pfn) {
 		sbuf b = {0};
 		if (tp->plain)
@@ -715,8 +745,8 @@ static void emit_leaf(sbuf *b, const bp_tkey *k)
 
 /* Compiles the patterns of keys[lo, hi), which share their prefix, into a
  * new rx, *index: "(?:rest(*:mark)|...)", alternatives in mark order. */
-static bp_status compile_rx(bp_topics *r, const bp_tkey *keys, size_t lo, size_t hi, size_t *cap,
-			    short *index, bp_error *err)
+static bp_status compile_rx(bp_topics *r, const bp_tkey *keys, size_t lo, size_t hi, int utf,
+			    size_t *cap, short *index, bp_error *err)
 {
 	sbuf b = {0};
 	PCRE2_SIZE erroff;
@@ -737,8 +767,9 @@ static bp_status compile_rx(bp_topics *r, const bp_tkey *keys, size_t lo, size_t
 		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
 	}
 	x.code = pcre2_compile((PCRE2_SPTR)b.s, b.len,
-			       PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE | PCRE2_ANCHORED, &errcode,
-			       &erroff, NULL);
+			       PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE | PCRE2_ANCHORED |
+				       (utf ? UTF_OPTIONS : 0),
+			       &errcode, &erroff, NULL);
 	free(b.s);
 	if (x.code) {
 		unsigned *marks = bp_arena_alloc(&r->arena, (hi - lo) * sizeof(unsigned));
@@ -878,16 +909,33 @@ static bp_status topics_build(bp_topics *r, bp_error *err)
 		while (j < nkeys && !bp_bytes_cmp(keys[j].s, keys[j].n, keys[i].s, keys[i].n))
 			j++;
 		if (keys[i].n == 0) {
-			st = compile_rx(r, keys, i, j, &cap, &idx, err);
-			r->empty_rx = idx;
-			for (size_t k = i; k < j; k++) {
-				const unsigned char *f =
-					r->patterns[r->members[r->group_start[keys[k].mark]]].first;
-				for (int b = 0; b < 32; b++)
-					r->empty_first[b] |= f[b];
+			/* bytewise ones first (the sort is stable in mark order),
+			 * then the Unicode-mode ones, each group in mark order */
+			size_t m = i;
+			for (int utf = 0; utf < 2 && st == BP_OK; utf++) {
+				size_t from = m;
+				for (size_t k = m; k < j; k++) {
+					const tpattern *tp =
+						&r->patterns[r->members[r->group_start[keys[k].mark]]];
+					if (tp->utf != utf)
+						continue;
+					bp_tkey tk = keys[k];
+					memmove(&keys[m + 1], &keys[m], (k - m) * sizeof(bp_tkey));
+					keys[m++] = tk;
+					for (int b = 0; b < 32; b++)
+						(utf ? r->utf_first : r->empty_first)[b] |= tp->first[b];
+				}
+				if (m == from)
+					continue;
+				idx = -1;
+				st = compile_rx(r, keys, from, m, utf, &cap, &idx, err);
+				if (utf)
+					r->utf_rx = idx;
+				else
+					r->empty_rx = idx;
 			}
 		} else if (j - i > 1 || !keys[i].plain) {
-			st = compile_rx(r, keys, i, j, &cap, &idx, err);
+			st = compile_rx(r, keys, i, j, 0, &cap, &idx, err);
 			r->node_rx[keys[i].node] = (uint16_t)(idx + 1);
 		}
 		i = j;
@@ -953,6 +1001,7 @@ bp_status bp_topics_load(const bp_words *words, const char *dir, bp_topics **out
 	r->w = words;
 	memset(r->filter.quadmin, 0xFF, sizeof(r->filter.quadmin));
 	r->empty_rx = -1;
+	r->utf_rx = -1;
 	r->heading_weight = 2.0;
 	r->block_bytes = 1000.0;
 	r->min_bytes = 0;
@@ -970,7 +1019,7 @@ bp_status bp_topics_load(const bp_words *words, const char *dir, bp_topics **out
 
 int bp_topics_nonempty(const bp_topics *r)
 {
-	return bp_trie_nonempty(&r->trie) || r->empty_rx >= 0;
+	return bp_trie_nonempty(&r->trie) || r->empty_rx >= 0 || r->utf_rx >= 0;
 }
 
 const bp_topic_filter *bp_topics_filter(const bp_topics *r)
@@ -1142,7 +1191,8 @@ static const pcre2_code *solo_code(bp_topic_run *c, unsigned g)
 	emit_leaf(&b, &k);
 	if (!b.nomem) {
 		c->solo[g] = pcre2_compile((PCRE2_SPTR)b.s, b.len,
-					   PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE | PCRE2_ANCHORED,
+					   PCRE2_CASELESS | PCRE2_NO_AUTO_CAPTURE | PCRE2_ANCHORED |
+						   (p->utf ? UTF_OPTIONS : 0),
 					   &errcode, &erroff, NULL);
 		if (c->solo[g])
 			pcre2_jit_compile(c->solo[g], PCRE2_JIT_COMPLETE);
@@ -1275,7 +1325,7 @@ static int topic_walk(bp_topic_run *c, const char *text, size_t len, size_t i, s
 	uint32_t n = tr->root[lower[t[i]]], found[PREFIX_MAX + 1];
 	size_t ends[PREFIX_MAX + 1], nfound = 0, j = i + 1;
 
-	if (!n && r->empty_rx < 0)
+	if (!n && r->empty_rx < 0 && r->utf_rx < 0)
 		return 0;
 	while (n) {
 		const bp_tnode *nd = &tr->nodes[n];
@@ -1306,10 +1356,16 @@ static int topic_walk(bp_topic_run *c, const char *text, size_t len, size_t i, s
 		if (rc)
 			return rc;
 	}
-	if (r->empty_rx >= 0 && BP_BIT(r->empty_first, t[i]))
+	if (r->empty_rx >= 0 && BP_BIT(r->empty_first, t[i])) {
 		/* NOTEMPTY_ATSTART: a pattern that can only match "" (say (?=x)) never does */
-		return try_rx(c, (unsigned)r->empty_rx, text, len, i, PCRE2_NOTEMPTY_ATSTART, e,
-			      key, err);
+		int rc = try_rx(c, (unsigned)r->empty_rx, text, len, i, PCRE2_NOTEMPTY_ATSTART, e,
+				key, err);
+		if (rc)
+			return rc;
+	}
+	if (r->utf_rx >= 0 && BP_BIT(r->utf_first, t[i]))
+		return try_rx(c, (unsigned)r->utf_rx, text, len, i, PCRE2_NOTEMPTY_ATSTART, e, key,
+			      err);
 	return 0;
 }
 
