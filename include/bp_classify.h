@@ -52,6 +52,10 @@ typedef struct bp_tags {
 	size_t norganizations;
 	const bp_tag *topics;
 	size_t ntopics;
+	/* With topics.rules' answer_credit > 0: the topics an answer could get
+	 * with the credit (bp_topics.h, bp_pairing below); else none. */
+	const bp_tag *candidates;
+	size_t ncandidates;
 	/* Topic patterns that reached a PCRE2 limit in this block (match limit,
 	 * depth or heap limit, JIT stack; see bp_topics.h) and were skipped for
 	 * the rest of it; the block's other tags are complete. `limited` names
@@ -99,6 +103,35 @@ void bp_classifier_free(bp_classifier *c);
  * with err filled. */
 bp_status bp_classifier_run(bp_classifier *c, const char *text, size_t len,
 			    size_t heading_len, bp_tags *out, bp_error *err);
+
+/* Questions and answers: an answer right after a question needs only
+ * (1 - answer_credit) x the threshold for a topic the question was given
+ * (topics.rules' answer_credit; docs/rules.md, "Questions and answers").
+ * Since that depends on the block before, it is applied in output order:
+ * the caller keeps one bp_pairing per output stream and passes every
+ * block's tags, as they are about to be emitted, to bp_pairing_apply, with
+ * the block's kind and briefing id. It may replace tags->topics (then
+ * valid until the next apply or the free). With explain not NULL it writes
+ * an explanation line for each topic of the question among the answer's
+ * candidates (and for each topic given). Nothing changes when
+ * answer_credit is 0. Returns BP_OK, BP_ERR_NOMEM or explain's error. */
+enum { BP_PAIR_OTHER, BP_PAIR_QUESTION, BP_PAIR_ANSWER };
+typedef struct bp_pairing {
+	const bp_rules *rules;
+	double credit;
+	int have_question;  /* the block before was a question ... */
+	char briefing[64];  /* ... of this briefing */
+	bp_tag *q;          /* its topics */
+	size_t nq, qcap;
+	bp_tag *out;        /* an answer's topics, recomputed */
+	size_t outcap;
+} bp_pairing;
+void bp_pairing_init(bp_pairing *p, const bp_rules *rules);
+void bp_pairing_free(bp_pairing *p);
+bp_status bp_pairing_apply(bp_pairing *p, int kind, const char *briefing_id, bp_tags *tags,
+			   bp_status (*explain)(void *ctx, const char *bytes, size_t n,
+						bp_error *err),
+			   void *ctx, bp_error *err);
 
 /* Explaining the topics, for a user tuning topics.rules (--explain). While
  * on (off after bp_classifier_new), each run also keeps every topic pattern

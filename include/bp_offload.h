@@ -40,6 +40,14 @@ bp_status bp_offload_flush(bp_offload *o, bp_error *err);
 /* Drops everything queued (after an error of the input being parsed). */
 void bp_offload_drop(bp_offload *o);
 
+/* A block's kind for bp_pairing_apply (bp_classify.h). */
+static inline int bp_block_pair_kind(const bp_block *b)
+{
+	return b->type == BP_BLOCK_QUESTION ? BP_PAIR_QUESTION
+	       : b->type == BP_BLOCK_ANSWER ? BP_PAIR_ANSWER
+					    : BP_PAIR_OTHER;
+}
+
 /* A briefing's pending classifier warnings, gathered from its blocks' tags
  * (bp_tags.nlimited) in the order they are emitted, then added to it. */
 typedef struct bp_tag_warnings {

@@ -98,6 +98,22 @@ int bp_topic_run_at(bp_topic_run *run, const char *text, size_t len, size_t i,
  * every pattern on again. */
 void bp_topic_run_collect(bp_topic_run *run, size_t len, bp_tags *out);
 
+/* Questions and answers (the answer_credit setting, docs/rules.md): an
+ * answer right after a question needs only (1 - answer_credit) x its
+ * threshold for a topic the question was given. With answer_credit > 0,
+ * bp_topic_run_collect also lists in out's candidates every topic of the
+ * block with a positive match and ratio >= 1 - answer_credit (score
+ * raw / (raw + need), before the relative cut and max_topics).
+ * bp_topics_pair scores an answer's candidates again with the credit for
+ * the question's topics q[0, nq): ratio + answer_credit for those, then the
+ * threshold, the relative cut, the order and max_topics as in collect; it
+ * writes the topics given to out (room for ncand) and returns their number,
+ * each scored ratio / (1 + ratio). When explain is not NULL, *explain gets
+ * a malloc'd text of explanation lines (NULL when out of memory). */
+double bp_topics_answer_credit(const bp_topics *tp);
+size_t bp_topics_pair(const bp_topics *tp, const bp_tag *cand, size_t ncand, const bp_tag *q,
+		      size_t nq, bp_tag *out, char **explain);
+
 /* Explanations (--explain). While on, the run keeps every pattern match of
  * the block (also those past repeat_cap) and, at collect, the verdict on
  * every topic a match touched; bp_topic_run_clear forgets them (call it

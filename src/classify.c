@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bp_buf.h"
 #include "bp_gazetteer.h"
 #include "bp_swar.h"
 #include "bp_topics.h"
@@ -210,6 +211,71 @@ bp_status bp_classifier_run(bp_classifier *c, const char *text, size_t len, size
 	bp_topic_run_collect(c->topics, len, out);
 	if (st != BP_OK)
 		memset(out, 0, sizeof(*out));
+	return st;
+}
+
+/* ---- questions and answers ---- */
+
+void bp_pairing_init(bp_pairing *p, const bp_rules *rules)
+{
+	memset(p, 0, sizeof(*p));
+	p->rules = rules;
+	p->credit = rules ? bp_topics_answer_credit(rules->topics) : 0;
+}
+
+void bp_pairing_free(bp_pairing *p)
+{
+	free(p->q);
+	free(p->out);
+	memset(p, 0, sizeof(*p));
+}
+
+static int same_briefing(const bp_pairing *p, const char *id)
+{
+	size_t n = strlen(id);
+	return n < sizeof(p->briefing) && memcmp(p->briefing, id, n + 1) == 0;
+}
+
+bp_status bp_pairing_apply(bp_pairing *p, int kind, const char *briefing_id, bp_tags *tags,
+			   bp_status (*explain)(void *ctx, const char *bytes, size_t n,
+						bp_error *err),
+			   void *ctx, bp_error *err)
+{
+	bp_status st = BP_OK;
+
+	if (p->credit <= 0)
+		return BP_OK;
+	if (!briefing_id)
+		briefing_id = "";
+	if (kind == BP_PAIR_ANSWER && p->have_question && tags->ncandidates &&
+	    same_briefing(p, briefing_id)) {
+		char *text = NULL;
+		size_t n;
+		if (bp_grow(&p->out, &p->outcap, tags->ncandidates, sizeof(bp_tag), 16) != 0)
+			return bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
+		n = bp_topics_pair(p->rules->topics, tags->candidates, tags->ncandidates, p->q,
+				   p->nq, p->out, explain ? &text : NULL);
+		if (explain && !text)
+			return bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
+		tags->topics = p->out;
+		tags->ntopics = n;
+		if (explain) {
+			if (*text)
+				st = explain(ctx, text, strlen(text), err);
+			free(text);
+		}
+	}
+	p->have_question = 0;
+	if (kind == BP_PAIR_QUESTION && strlen(briefing_id) < sizeof(p->briefing)) {
+		if (tags->ntopics &&
+		    bp_grow(&p->q, &p->qcap, tags->ntopics, sizeof(bp_tag), 16) != 0)
+			return bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
+		if (tags->ntopics)
+			memcpy(p->q, tags->topics, tags->ntopics * sizeof(bp_tag));
+		p->nq = tags->ntopics;
+		memcpy(p->briefing, briefing_id, strlen(briefing_id) + 1);
+		p->have_question = 1;
+	}
 	return st;
 }
 

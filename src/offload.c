@@ -39,7 +39,7 @@ typedef struct item {
 	int side;          /* that side: its tags are tags[side].v[tags, + nc + no + nt) */
 	bp_status st;      /* of its classification */
 	size_t tags;
-	size_t nc, no, nt;
+	size_t nc, no, nt, nk; /* countries, organisations, topics, candidates */
 	unsigned nlimited; /* bp_tags' nlimited; limited: a copy, owned */
 	char *limited;
 	bp_briefing *briefing; /* a briefing record: a copy, owned */
@@ -82,6 +82,7 @@ struct bp_offload {
 	int started;        /* the thread runs */
 	int no_thread;      /* it could not be started: classify in the caller */
 	bp_tag_warnings tagwarn; /* of the emitted blocks of the briefing to come */
+	bp_pairing pairing;      /* questions and answers, in output order */
 };
 
 /* ---- batches ---- */
@@ -128,7 +129,7 @@ static void release(batch *bt)
 /* Appends the tags of one run to tv for item it. */
 static int keep_tags(tagvec *tv, item *it, const bp_tags *t)
 {
-	size_t need = tv->n + t->ncountries + t->norganizations + t->ntopics;
+	size_t need = tv->n + t->ncountries + t->norganizations + t->ntopics + t->ncandidates;
 	bp_tag *dst;
 
 	it->nlimited = t->nlimited;
@@ -138,6 +139,7 @@ static int keep_tags(tagvec *tv, item *it, const bp_tags *t)
 	it->nc = t->ncountries;
 	it->no = t->norganizations;
 	it->nt = t->ntopics;
+	it->nk = t->ncandidates;
 	if (need == tv->n)
 		return 1;
 	if (bp_grow(&tv->v, &tv->cap, need, sizeof(bp_tag), 1024) != 0)
@@ -149,6 +151,8 @@ static int keep_tags(tagvec *tv, item *it, const bp_tags *t)
 		memcpy(dst + it->nc, t->organizations, it->no * sizeof(*dst));
 	if (it->nt)
 		memcpy(dst + it->nc + it->no, t->topics, it->nt * sizeof(*dst));
+	if (it->nk)
+		memcpy(dst + it->nc + it->no + it->nt, t->candidates, it->nk * sizeof(*dst));
 	tv->n = need;
 	return 1;
 }
@@ -211,7 +215,11 @@ static bp_status emit_batch(bp_offload *o, batch *bt, bp_error *err)
 			static const bp_tag none[1];
 			const bp_tag *v = bt->tags[it->side].v, *t = v ? v + it->tags : none;
 			bp_tags tags = {t, it->nc, t + it->nc, it->no, t + it->nc + it->no, it->nt,
-					it->nlimited, it->limited};
+					t + it->nc + it->no + it->nt, it->nk, it->nlimited, it->limited};
+			st = bp_pairing_apply(&o->pairing, bp_block_pair_kind(&it->block),
+					      it->block.briefing_id, &tags, NULL, NULL, err);
+			if (st != BP_OK)
+				return st;
 			bp_tag_warnings_add(&o->tagwarn, &it->block, &tags);
 			st = bp_emit_block(o->emitter, &it->block, &tags, err);
 		} else {
@@ -432,6 +440,7 @@ bp_offload *bp_offload_new(const bp_rules *rules, bp_emitter *emitter)
 		reset(&o->batches[k]);
 	o->classifier[SIDE_THREAD] = bp_classifier_new(rules);
 	o->classifier[SIDE_CALLER] = bp_classifier_new(rules);
+	bp_pairing_init(&o->pairing, rules);
 	if (!o->classifier[SIDE_THREAD] || !o->classifier[SIDE_CALLER] ||
 	    pthread_mutex_init(&o->mu, NULL) != 0)
 		goto fail;
@@ -464,6 +473,7 @@ void bp_offload_free(bp_offload *o)
 	pthread_mutex_destroy(&o->mu);
 	bp_classifier_free(o->classifier[SIDE_THREAD]);
 	bp_classifier_free(o->classifier[SIDE_CALLER]);
+	bp_pairing_free(&o->pairing);
 	free(o);
 }
 

@@ -37,6 +37,7 @@ struct bp_pipeline {
 	const bp_cues *cues;
 	const bp_rules *rules;
 	bp_classifier *classifier; /* in line, or */
+	bp_pairing pairing;        /* its questions and answers */
 	bp_offload *offload;       /* on a second thread */
 	bp_tokenizer *tok;
 	bp_parser *parser;
@@ -404,6 +405,9 @@ static bp_status on_block(void *ctx, const bp_block *b, bp_error *err)
 	st = bp_classifier_run(pl->classifier, b->buf, b->len, b->heading_len, &tags, err);
 	if (st == BP_OK && pl->opts.explain)
 		st = explain_block(pl, b, err);
+	if (st == BP_OK)
+		st = bp_pairing_apply(&pl->pairing, bp_block_pair_kind(b), b->briefing_id, &tags,
+				      pl->opts.explain, pl->opts.explain_ctx, err);
 	if (st != BP_OK)
 		return st;
 	bp_tag_warnings_add(&pl->tagwarn, b, &tags);
@@ -502,6 +506,7 @@ bp_pipeline *bp_pipeline_new_emitter(const bp_options *opts, const bp_cues *cues
 		pl->offload = bp_offload_new(rules, pl->emitter);
 	else if (rules && (pl->classifier = bp_classifier_new(rules)))
 		bp_classifier_set_explain(pl->classifier, opts->explain != NULL);
+	bp_pairing_init(&pl->pairing, rules);
 	if (!pl->tok || !pl->parser || !pl->emitter || !pl->digest || !pl->readbuf || !pl->html || !pl->mojibake ||
 	    (rules && !pl->classifier && !pl->offload)) {
 		bp_pipeline_free(pl);
@@ -521,6 +526,7 @@ void bp_pipeline_free(bp_pipeline *pl)
 		bp_emitter_free(pl->emitter);
 	bp_digest_free(pl->digest);
 	bp_classifier_free(pl->classifier);
+	bp_pairing_free(&pl->pairing);
 	free(pl->readbuf);
 	bp_html_free(pl->html);
 	bp_mojibake_free(pl->mojibake);

@@ -88,6 +88,7 @@ struct bp_topics {
 	size_t ngroups;
 	const char *src; /* blob path */
 	double heading_weight, block_bytes, min_bytes, relative;
+	double answer_credit; /* see bp_topics_pair */
 	unsigned repeat_cap, max_topics;
 	bp_trie trie;
 	/* PCRE2 for what the tree does not settle. At a tree node whose
@@ -126,6 +127,8 @@ struct bp_topic_run {
 	unsigned *pat_touched;
 	size_t npat_touched;
 	bp_tag *out_t;
+	bp_tag *cand_t; /* answer_credit > 0: the candidates (bp_tags.candidates) */
+	size_t ncand;
 	/* --explain: every pattern match of the block (hits) and the verdict
 	 * on every topic a match touched (verdicts), kept only when explain */
 	int explain;
@@ -496,7 +499,7 @@ static bp_status topic_setting(topic_load *t, const char *path, unsigned long li
 		return BP_OK;
 	}
 	if (KEY("heading_weight") || KEY("block_bytes") || KEY("min_bytes") ||
-	    KEY("repeat_cap") || KEY("relative") || KEY("max_topics")) {
+	    KEY("repeat_cap") || KEY("relative") || KEY("max_topics") || KEY("answer_credit")) {
 		int whole = KEY("repeat_cap") || KEY("max_topics");
 		if (t->in_section)
 			return bp_error_set(err, BP_ERR_DATA, path, line,
@@ -504,6 +507,7 @@ static bp_status topic_setting(topic_load *t, const char *path, unsigned long li
 					    (int)kn, k);
 		if (!num || d < 0 || d > 1e9 || (whole && (d != (double)(unsigned)d || d < 1)) ||
 		    (KEY("repeat_cap") && d > 255) || (KEY("relative") && d > 1) ||
+		    (KEY("answer_credit") && d >= 1) ||
 		    (KEY("block_bytes") && d < 1))
 			return bp_error_set(err, BP_ERR_DATA, path, line, "invalid value '%.*s'",
 					    (int)(vn > 40 ? 40 : vn), v);
@@ -517,6 +521,8 @@ static bp_status topic_setting(topic_load *t, const char *path, unsigned long li
 			r->relative = d;
 		else if (KEY("max_topics"))
 			r->max_topics = (unsigned)d;
+		else if (KEY("answer_credit"))
+			r->answer_credit = d;
 		else
 			r->repeat_cap = (unsigned)d;
 		return BP_OK;
@@ -1063,6 +1069,7 @@ bp_topic_run *bp_topic_run_new(const bp_topics *tp)
 	c->pat_hits = calloc(np + 1, 1);
 	c->pat_touched = calloc(np + 1, sizeof(unsigned));
 	c->out_t = calloc(nt + 1, sizeof(bp_tag));
+	c->cand_t = calloc(nt + 1, sizeof(bp_tag));
 	c->solo = calloc(tp->ngroups + 1, sizeof(pcre2_code *));
 	c->group_off = calloc(tp->ngroups + 1, 1);
 	c->off_list = calloc(tp->ngroups + 1, sizeof(unsigned));
@@ -1070,7 +1077,7 @@ bp_topic_run *bp_topic_run_new(const bp_topics *tp)
 	c->split_list = calloc(tp->nrx + 1, sizeof(unsigned));
 	c->verdicts = calloc(nt + 1, sizeof(*c->verdicts));
 	if (!c->md || !c->mctx || !c->jstack || !c->topic_tags || !c->topic_raw ||
-	    !c->topic_touched || !c->pat_hits || !c->pat_touched || !c->out_t || !c->solo ||
+	    !c->topic_touched || !c->pat_hits || !c->pat_touched || !c->out_t || !c->cand_t || !c->solo ||
 	    !c->group_off || !c->off_list || !c->rx_split || !c->split_list || !c->verdicts) {
 		bp_topic_run_free(c);
 		return NULL;
@@ -1103,6 +1110,7 @@ void bp_topic_run_free(bp_topic_run *c)
 	free(c->pat_hits);
 	free(c->pat_touched);
 	free(c->out_t);
+	free(c->cand_t);
 	free(c->hits);
 	free(c->verdicts);
 	free(c);
@@ -1417,10 +1425,16 @@ void bp_topic_run_collect(bp_topic_run *c, size_t len, bp_tags *out)
 
 	scale = scale > 1e-6 ? square_root(scale) : 1e-3;
 	c->nverdicts = 0;
+	c->ncand = 0;
 	for (size_t i = 0; i < c->ntopic_touched; i++) {
 		unsigned ti = c->topic_touched[i];
 		bp_tag *t = &c->topic_tags[ti];
 		double raw = c->topic_raw[ti], need = r->topics[ti].threshold * scale;
+		if (r->answer_credit > 0 && t->count > 0 && raw > 0 &&
+		    raw >= need * (1 - r->answer_credit)) {
+			c->cand_t[c->ncand] = *t;
+			c->cand_t[c->ncand++].score = raw / (raw + need);
+		}
 		if (raw >= need && t->count > 0) {
 			t->score = raw / (raw + need);
 			if (raw / need > best)
@@ -1462,6 +1476,87 @@ void bp_topic_run_collect(bp_topic_run *c, size_t len, bp_tags *out)
 	c->best = best;
 	out->topics = c->out_t;
 	out->ntopics = nt;
+	out->candidates = c->ncand ? c->cand_t : NULL;
+	out->ncandidates = c->ncand;
+}
+
+double bp_topics_answer_credit(const bp_topics *r)
+{
+	return r->answer_credit;
+}
+
+static int in_tags(const bp_tag *v, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].id, id) == 0)
+			return 1;
+	return 0;
+}
+
+size_t bp_topics_pair(const bp_topics *r, const bp_tag *cand, size_t ncand, const bp_tag *q,
+		      size_t nq, bp_tag *out, char **explain)
+{
+	size_t n = 0, keep = 0;
+	double best = 0;
+
+	for (size_t i = 0; i < ncand; i++) {
+		double ratio = cand[i].score / (1 - cand[i].score);
+		if (in_tags(q, nq, cand[i].id))
+			ratio += r->answer_credit;
+		if (ratio >= 1) {
+			out[n] = cand[i];
+			out[n++].score = ratio / (1 + ratio);
+			if (ratio > best)
+				best = ratio;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		double ratio = out[i].score / (1 - out[i].score);
+		if (ratio >= r->relative * best)
+			out[keep++] = out[i];
+	}
+	n = keep;
+	if (n > 1)
+		qsort(out, n, sizeof(bp_tag), cmp_score);
+	if (n > r->max_topics)
+		n = r->max_topics;
+	if (explain) {
+		sbuf b = {0};
+		sb_str(&b, "  after a question given");
+		for (size_t i = 0; i < nq; i++) {
+			sb_str(&b, i ? ", " : " ");
+			sb_str(&b, q[i].id);
+		}
+		sb_fmt(&b, "%s: answer_credit %g for its topics\n", nq ? "" : " no topic",
+		       r->answer_credit);
+		for (size_t i = 0; i < ncand; i++) {
+			double ratio = cand[i].score / (1 - cand[i].score), eff = ratio;
+			int inq = in_tags(q, nq, cand[i].id), given = in_tags(out, n, cand[i].id);
+			if (!inq && !given)
+				continue;
+			sb_str(&b, "  answer topic ");
+			sb_str(&b, cand[i].id);
+			sb_fmt(&b, ": ratio %.3f", ratio);
+			if (inq) {
+				eff += r->answer_credit;
+				sb_fmt(&b, " + answer_credit %g (the question's topic) = %.3f", r->answer_credit, eff);
+			}
+			sb_str(&b, given ? ": given" : eff < 1 ? ": not given: below the threshold"
+				   : eff < r->relative * best ? ": not given: ratio under relative x the strongest topic's"
+							    : ": not given: beyond max_topics");
+			if (given)
+				sb_fmt(&b, ", score %.3f", eff / (1 + eff));
+			sb_str(&b, "\n");
+		}
+		if (b.nomem) {
+			free(b.s);
+			b.s = NULL;
+		} else if (!b.s) {
+			b.s = calloc(1, 1);
+		}
+		*explain = b.s;
+	}
+	return n;
 }
 
 void bp_topic_run_set_explain(bp_topic_run *c, int on)

@@ -33,3 +33,23 @@ run --explain > "$out/bundled" 2> "$out/bundled.err"
 n=$(grep -c '^explain ' "$out/bundled.err")
 r=$(grep -c '"type":"\(statement\|question\|answer\)"' "$out/bundled")
 if [ "$n" -eq "$r" ] && [ "$n" -gt 0 ]; then ok one-per-block; else fail one-per-block "$n explain lines, $r blocks"; fi
+# answer_credit (tests/explain/pair-rules): the answer right after a question
+# gets the question's topic at the lowered threshold, says why, and the
+# records are the same with one thread or two
+p=tests/explain/pair-rules
+run --rules "$p" --explain > "$out/pair" 2> "$out/pair.err"
+if grep -qF 'answer topic harbour: ratio 0.440 + answer_credit 0.6 (the question'"'"'s topic) = 1.040: given, score 0.510' "$out/pair.err" &&
+	grep -qF 'after a question given harbour: answer_credit 0.6 for its topics' "$out/pair.err"; then
+	ok pair-explain
+else
+	fail pair-explain "$(grep -A3 '(answer' "$out/pair.err" | head -n 8)"
+fi
+if grep '"type":"answer"' "$out/pair" | grep -q '"id":"harbour"'; then
+	ok pair-answer-topic
+else
+	fail pair-answer-topic "the answer lacks the question's topic"
+fi
+for t in 1 2; do
+	run --rules "$p" -t$t > "$out/pair$t" 2> /dev/null
+	if cmp -s "$out/pair" "$out/pair$t"; then ok "pair-same-t$t"; else fail "pair-same-t$t" "records differ from --explain's"; fi
+done

@@ -81,22 +81,29 @@ static size_t block_size(unsigned k)
 	return k == 37 ? (2u << 20) : 200 + (k * 131) % 3000; /* one block larger than a batch */
 }
 
-/* The same records in line: classify, then emit. */
+/* The same records in line: classify, pair answers with their questions
+ * (bp_pairing, as the pipeline does), then emit. */
 static void in_line(sink *s, unsigned nblocks)
 {
 	bp_classifier *c = bp_classifier_new(rules);
 	bp_emitter *e = bp_emitter_new(0, to_sink, s);
+	bp_pairing p;
 	bp_error err;
 	bp_tags t;
+	bp_pairing_init(&p, rules);
 	for (unsigned k = 0; k < nblocks; k++) {
 		bp_block b = make_block(k, block_size(k));
 		CHECK_INT(bp_classifier_run(c, b.buf, b.len, b.heading_len, &t, &err), BP_OK);
+		CHECK_INT(bp_pairing_apply(&p, bp_block_pair_kind(&b), b.briefing_id, &t, NULL, NULL,
+					   &err),
+			  BP_OK);
 		CHECK_INT(bp_emit_block(e, &b, &t, &err), BP_OK);
 		if (k % 50 == 49)
 			CHECK_INT(bp_emit_briefing(e, &briefing, &src, &err), BP_OK);
 	}
 	bp_emitter_free(e);
 	bp_classifier_free(c);
+	bp_pairing_free(&p);
 }
 
 static bp_status offloaded(bp_offload *o, unsigned nblocks, bp_error *err)

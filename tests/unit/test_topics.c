@@ -9,6 +9,7 @@
 #include "harness.h"
 
 static bp_classifier *bc;
+static bp_rules *rules;
 
 /* Whether the bundled rules give text the topic id. */
 static int has(const char *text, const char *id)
@@ -33,6 +34,9 @@ TEST(armed_conflict)
 	    "and both sides reported casualties.", "armed-conflict");
 	YES("The parties agreed to a ceasefire to end the hostilities.", "armed-conflict");
 	NO("The trade war between the two economies has hurt exporters.", "armed-conflict");
+	YES("Rocket fire and artillery hit the city as the ground offensive continued; the "
+	    "government called for a cessation of hostilities.", "armed-conflict");
+	NO("The war on drugs is a matter for the police.", "armed-conflict");
 }
 
 TEST(terrorism)
@@ -40,6 +44,8 @@ TEST(terrorism)
 	YES("The bombing was claimed by a terrorist group linked to ISIS.", "terrorism");
 	YES("Counter-terrorism cooperation against extremist networks was discussed.", "terrorism");
 	NO("Hackers carried out a cyberattack on the ministry's servers.", "terrorism");
+	YES("An improvised explosive device killed three soldiers; the group behind it is a "
+	    "designated foreign terrorist organization.", "terrorism");
 }
 
 TEST(military_security)
@@ -49,6 +55,8 @@ TEST(military_security)
 	YES("Arms deliveries and military-technical cooperation were on the agenda of the "
 	    "defence ministers.", "military-security");
 	NO("The central bank cut interest rates to support exporters.", "military-security");
+	YES("The Pentagon announced a new drawdown of weapons systems, including air defense "
+	    "interceptors and artillery rounds, under its security assistance.", "military-security");
 }
 
 TEST(arms_control)
@@ -57,6 +65,8 @@ TEST(arms_control)
 	YES("Inspectors from the OPCW are investigating the use of chemical weapons.",
 	    "arms-control");
 	NO("The nuclear power plant will supply electricity to the region.", "arms-control");
+	YES("The regime is enriching uranium to near weapons-grade levels and installing new "
+	    "centrifuges.", "arms-control");
 }
 
 TEST(diplomacy)
@@ -66,6 +76,8 @@ TEST(diplomacy)
 	YES("The new ambassador presented his credentials during an official visit.",
 	    "diplomacy");
 	NO("The football team won the championship final.", "diplomacy");
+	YES("The two leaders held talks on the sidelines of the summit, and the Secretary of "
+	    "State will travel to the region next week.", "diplomacy");
 }
 
 TEST(multilateral)
@@ -74,6 +86,8 @@ TEST(multilateral)
 	YES("The BRICS and G20 summits will discuss the reform of international "
 	    "organisations.", "multilateral");
 	NO("The two neighbours signed a bilateral agreement on fisheries.", "multilateral");
+	YES("At the G-7 and the UN General Assembly, member states will discuss the "
+	    "Secretary General's report.", "multilateral");
 }
 
 TEST(sanctions)
@@ -83,6 +97,9 @@ TEST(sanctions)
 	YES("Washington added the companies to its entity list and expelled ten diplomats.",
 	    "sanctions");
 	NO("The ministers discussed trade and investment in the energy sector.", "sanctions");
+	YES("Treasury designated five oligarchs, imposed visa bans and cut the banks off from "
+	    "SWIFT.", "sanctions");
+	NO("This call is under embargo until six o'clock tomorrow morning.", "sanctions");
 }
 
 TEST(cyber)
@@ -91,6 +108,8 @@ TEST(cyber)
 	YES("The intrusion was a supply-chain attack through compromised software updates.",
 	    "cyber");
 	NO("The farmers harvested wheat despite the drought.", "cyber");
+	YES("State-sponsored threat actors exfiltrated data after a breach of the agency's "
+	    "networks.", "cyber");
 }
 
 TEST(media)
@@ -99,6 +118,8 @@ TEST(media)
 	    "accreditation.", "media");
 	YES("The campaign of disinformation and propaganda targeted foreign audiences.", "media");
 	NO("The athletes trained for the Olympic Games.", "media");
+	YES("The op-ed repeated false narratives spread by state media and influence "
+	    "operations.", "media");
 }
 
 TEST(human_rights)
@@ -108,6 +129,8 @@ TEST(human_rights)
 	YES("The report documents violations of the rights of national minorities.",
 	    "human-rights");
 	NO("The central bank raised interest rates.", "human-rights");
+	YES("Prisoners of conscience face extrajudicial killings and enforced disappearances.",
+	    "human-rights");
 }
 
 TEST(humanitarian)
@@ -116,6 +139,8 @@ TEST(humanitarian)
 	    "corridors.", "humanitarian");
 	YES("Refugees and internally displaced persons still need shelter.", "humanitarian");
 	NO("The delegation discussed the new gas pipeline.", "humanitarian");
+	YES("Humanitarian aid trucks are stuck at the crossing while malnutrition spreads and "
+	    "civilian deaths mount.", "humanitarian");
 }
 
 TEST(migration)
@@ -124,6 +149,8 @@ TEST(migration)
 	    "migration");
 	YES("The deportation of illegal immigrants was suspended.", "migration");
 	NO("The orchestra performed a concert of works by Tchaikovsky.", "migration");
+	YES("Border Patrol apprehensions at the southern border rose, and more asylum seekers "
+	    "were released with Temporary Protected Status.", "migration");
 }
 
 TEST(consular)
@@ -132,6 +159,8 @@ TEST(consular)
 	    "return.", "consular");
 	YES("Two nationals were kidnapped, and the consul is seeking their release.", "consular");
 	NO("The orchestra performed a concert of works by Tchaikovsky.", "consular");
+	YES("We are in touch with U.S. citizens who want to leave the country and will "
+	    "arrange evacuation flights.", "consular");
 }
 
 TEST(elections)
@@ -141,6 +170,8 @@ TEST(elections)
 	YES("The referendum on the new constitution was boycotted by the opposition.",
 	    "elections");
 	NO("The electric grid failed after the storm.", "elections");
+	YES("The midterms are next month, and absentee and mail-in ballots are already being "
+	    "counted.", "elections");
 }
 
 TEST(economy)
@@ -149,6 +180,8 @@ TEST(economy)
 	    "projects.", "economy");
 	YES("Gas prices rose after the pipeline was shut.", "economy");
 	NO("The refugees need shelter and medicine.", "economy");
+	YES("Inflation and unemployment rose, and the recession hit manufacturing and exports.",
+	    "economy");
 }
 
 TEST(health)
@@ -157,6 +190,8 @@ TEST(health)
 	    "health");
 	YES("The WHO warned of a new outbreak of the virus.", "health");
 	NO("The festival opened with a concert.", "health");
+	YES("The CDC recommends boosters as the new variant spreads; doses are available.",
+	    "health");
 }
 
 TEST(history)
@@ -166,6 +201,7 @@ TEST(history)
 	YES("The desecration of monuments to Soviet soldiers distorts historical memory.",
 	    "history");
 	NO("The ministers discussed the new visa rules.", "history");
+	YES("The anniversary of the Holodomor is commemorated at the memorial.", "history");
 }
 
 TEST(law)
@@ -173,6 +209,8 @@ TEST(law)
 	YES("The court ruled that the seizure violated international law.", "law");
 	YES("Prosecutors filed charges, and the judge set a date for the verdict.", "law");
 	NO("The athletes trained for the championship.", "law");
+	YES("The Attorney General said the trial would test the Rome Statute and the laws of "
+	    "war.", "law");
 }
 
 TEST(territory)
@@ -181,6 +219,8 @@ TEST(territory)
 	YES("The status of the region and the country's territorial integrity were discussed.",
 	    "territory");
 	NO("The concert was held in the capital.", "territory");
+	YES("The Philippines rejects the nine-dash line and China's maritime claims near "
+	    "the Second Thomas Shoal.", "territory");
 }
 
 TEST(culture)
@@ -190,11 +230,55 @@ TEST(culture)
 	YES("The museum opened an exhibition of contemporary art, and the festival hosted "
 	    "concerts.", "culture");
 	NO("The army shelled the villages.", "culture");
+	YES("The exchange programme brings young people and students to study the language.",
+	    "culture");
+}
+
+/* Whether answer, paired (bp_pairing) after the block before of kind
+ * before_kind and briefing id before_id, gets the topic id. */
+static int has_paired(int before_kind, const char *before, const char *before_id,
+		      const char *answer, const char *id)
+{
+	bp_pairing p;
+	bp_tags tg;
+	bp_error err;
+	int got = 0;
+
+	bp_pairing_init(&p, rules);
+	if (bp_classifier_run(bc, before, strlen(before), 0, &tg, &err) != BP_OK ||
+	    bp_pairing_apply(&p, before_kind, before_id, &tg, NULL, NULL, &err) != BP_OK ||
+	    bp_classifier_run(bc, answer, strlen(answer), 0, &tg, &err) != BP_OK ||
+	    bp_pairing_apply(&p, BP_PAIR_ANSWER, "b1", &tg, NULL, NULL, &err) != BP_OK)
+		got = -1;
+	for (size_t i = 0; got == 0 && i < tg.ntopics; i++)
+		if (strcmp(tg.topics[i].id, id) == 0)
+			got = 1;
+	bp_pairing_free(&p);
+	return got;
+}
+
+/* answer_credit: an answer right after a question gets the question's topic
+ * at half the threshold; not after a statement, nor across briefings, nor a
+ * topic the question did not get. */
+TEST(answer_credit)
+{
+	const char *q = "Will the administration impose new sanctions on the banks?";
+	const char *a = "We will announce further measures in the coming days.";
+
+	NO(a, "sanctions");
+	CHECK_INT(has_paired(BP_PAIR_QUESTION, q, "b1", a, "sanctions"), 1);
+	CHECK_INT(has_paired(BP_PAIR_OTHER, q, "b1", a, "sanctions"), 0);
+	CHECK_INT(has_paired(BP_PAIR_QUESTION, q, "b0", a, "sanctions"), 0);
+	CHECK_INT(has_paired(BP_PAIR_QUESTION, "Will the President travel to Paris?", "b1", a,
+			     "sanctions"), 0);
+	/* a topic the answer gets on its own stays */
+	CHECK_INT(has_paired(BP_PAIR_QUESTION, q, "b1",
+			     "Hackers used ransomware to encrypt the hospital's computers.", "cyber"),
+		  1);
 }
 
 int main(void)
 {
-	bp_rules *rules;
 	bp_error err;
 
 	if (bp_rules_load(NULL, &rules, &err) != BP_OK || !(bc = bp_classifier_new(rules))) {
@@ -221,6 +305,7 @@ int main(void)
 	RUN(law);
 	RUN(territory);
 	RUN(culture);
+	RUN(answer_credit);
 	bp_classifier_free(bc);
 	bp_rules_free(rules);
 	return DONE();
