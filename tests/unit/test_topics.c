@@ -37,6 +37,9 @@ TEST(armed_conflict)
 	YES("Rocket fire and artillery hit the city as the ground offensive continued; the "
 	    "government called for a cessation of hostilities.", "armed-conflict");
 	NO("The war on drugs is a matter for the police.", "armed-conflict");
+	NO("We will keep fighting the pandemic and fighting inflation; the battle against the "
+	   "virus goes on.", "armed-conflict");
+	NO("Both parties hope to strike a deal on the budget this week.", "armed-conflict");
 }
 
 TEST(terrorism)
