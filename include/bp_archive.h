@@ -35,7 +35,10 @@
  * SHA-256 decides (the path is in the records: named otherwise, redone). A different version or rules digest (or force) redoes every
  * input. After a complete walk, outputs in the manifest whose input is no
  * longer among the inputs are removed, unless keep_stale; an input that now
- * fails or is skipped loses its old output. Killing a run at any point
+ * fails or is skipped loses its old output. With sqlite_path the database
+ * follows: the briefings of those inputs are deleted (before the workers
+ * start; bp_sqlite_forget_source), a briefing another input also gives
+ * staying (that input redone when the row was the gone one's). Killing a run at any point
  * leaves outputs that are either complete or absent (and OUT is locked
  * with flock while a run uses it); the next run redoes
  * what is missing, giving outputs byte-identical to an uninterrupted run.
@@ -68,6 +71,7 @@ typedef struct bp_archive_stats {
 	size_t skipped;       /* skipped: not text, empty, not a regular file */
 	size_t failed;
 	size_t removed;       /* stale outputs removed */
+	size_t db_removed;    /* --sqlite: briefings of inputs that are gone, deleted */
 	uint64_t bytes_total; /* input bytes still to read when the run began */
 	uint64_t bytes_done;  /* of those, read */
 	uint64_t records;     /* records written */

@@ -135,4 +135,20 @@ size_t bp_csv_field(char *out, const char *s, size_t n);
  * (err->path is the file), BP_ERR_NOMEM. */
 bp_status bp_sqlite_emitter_open(const char *path, bp_emitter **out, bp_error *err);
 
+/* Archive mode's own connection to the database (the schema made when
+ * missing, as by bp_sqlite_emitter_open). */
+typedef struct bp_sqlite_db bp_sqlite_db;
+bp_status bp_sqlite_db_open(const char *path, bp_sqlite_db **out, bp_error *err);
+void bp_sqlite_db_close(bp_sqlite_db *x);
+/* Forgets the source path (a record's source.path) in one transaction: it
+ * no longer gives any briefing (briefing_sources). A briefing no other path
+ * gives is deleted with all its rows (blocks, tags, agenda, warnings, FTS);
+ * *removed counts them. A briefing another path also gives stays; when its
+ * row was written from this path, holder(ctx, other) is called for each
+ * other path that gives it (before the commit), so that the caller redoes
+ * them. Errors: BP_ERR_IO (the database's), BP_ERR_NOMEM. */
+typedef void (*bp_sqlite_holder_fn)(void *ctx, const char *other_path);
+bp_status bp_sqlite_forget_source(bp_sqlite_db *x, const char *path, bp_sqlite_holder_fn holder,
+				  void *ctx, size_t *removed, bp_error *err);
+
 #endif

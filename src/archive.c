@@ -521,6 +521,36 @@ static void remove_output(archive *a, const char *rel)
 	free(dir);
 }
 
+static void journal_deleted(archive *a, const char *rel);
+
+/* An input that now fails or is skipped, or is no longer a file: its old
+ * output goes (journaled when journal_it) and, with --sqlite, the briefings
+ * its old output held (bp_sqlite_forget_source; one that another input
+ * gives too stays as it is). */
+static void drop_output(archive *a, const char *rel, const char *old_src, int journal_it)
+{
+	remove_output(a, rel);
+	if (journal_it) {
+		pthread_mutex_lock(&a->mu);
+		journal_deleted(a, rel);
+		pthread_mutex_unlock(&a->mu);
+	}
+	if (a->opts->sqlite_path && old_src) {
+		char shown[BP_ERROR_PATH_MAX];
+		bp_sqlite_db *x;
+		bp_error e;
+		size_t removed = 0;
+		bp_archive_display_path(old_src, shown, sizeof(shown));
+		if (bp_sqlite_db_open(a->opts->sqlite_path, &x, &e) == BP_OK) {
+			bp_sqlite_forget_source(x, shown, NULL, NULL, &removed, &e);
+			bp_sqlite_db_close(x);
+		}
+		pthread_mutex_lock(&a->mu);
+		a->st.db_removed += removed;
+		pthread_mutex_unlock(&a->mu);
+	}
+}
+
 /* Whether OUT/rel is a regular file (not a link to one). */
 static int output_exists(archive *a, const char *rel)
 {
@@ -1174,12 +1204,8 @@ static void commit(archive *a)
 		commit_phase(&j, 1);
 	for (i = 0; i < j.n; i++) {
 		item *it = j.batch[i];
-		if (it->state == ST_FAILED && it->old) {
-			remove_output(a, it->rel);
-			pthread_mutex_lock(&a->mu);
-			journal_deleted(a, it->rel);
-			pthread_mutex_unlock(&a->mu);
-		}
+		if (it->state == ST_FAILED && it->old)
+			drop_output(a, it->rel, it->old->src, 1);
 		settle(a, it, it->bytes);
 	}
 	pthread_mutex_destroy(&j.mu);
@@ -1332,12 +1358,8 @@ done:
 		pend(a, it);
 		return;
 	}
-	if ((it->state == ST_FAILED || it->state == ST_SKIPPED) && it->old) {
-		remove_output(a, it->rel);
-		pthread_mutex_lock(&a->mu);
-		journal_deleted(a, it->rel);
-		pthread_mutex_unlock(&a->mu);
-	}
+	if ((it->state == ST_FAILED || it->state == ST_SKIPPED) && it->old)
+		drop_output(a, it->rel, it->old->src, 1);
 	settle(a, it, total);
 }
 
@@ -1397,8 +1419,8 @@ static void precheck(archive *a)
 			/* no longer a file, say: its old output goes (a name clash
 			 * leaves it to the first input of that name) */
 			if (!it->walk_error && (i == 0 || strcmp(it->rel, a->items[i - 1].rel) != 0) &&
-			    find_entry(a, it->rel))
-				remove_output(a, it->rel);
+			    (e = find_entry(a, it->rel)) != NULL)
+				drop_output(a, it->rel, e->src, 0);
 			continue;
 		}
 		e = it->old = find_entry(a, it->rel);
@@ -1524,6 +1546,72 @@ static void remove_stale(archive *a)
 		remove_output(a, e->rel);
 		a->st.removed++;
 	}
+}
+
+/* An up-to-date input redone after all: marked in the manifest first (its
+ * entry "old"), so that a run killed meanwhile redoes it too. */
+static void redo(archive *a, item *it)
+{
+	entry *e = (entry *)it->old; /* a->entries' own */
+
+	it->state = ST_TODO;
+	a->st.done--;
+	a->st.uptodate--;
+	a->st.bytes_total += it->size;
+	if (e) {
+		e->valid = 0;
+		pthread_mutex_lock(&a->mu);
+		journal(a, e);
+		pthread_mutex_unlock(&a->mu);
+	}
+}
+
+/* The up-to-date inputs whose records name source path shown: redone. */
+static void redo_source(void *ctx, const char *shown)
+{
+	archive *a = ctx;
+	char name[BP_ERROR_PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < a->nitems; i++) {
+		item *it = &a->items[i];
+		if (it->state != ST_UPTODATE)
+			continue;
+		bp_archive_display_path(it->path, name, sizeof(name));
+		if (strcmp(name, shown) == 0)
+			redo(a, it);
+	}
+}
+
+/* --sqlite: the database forgets each input that is gone, before the
+ * workers start (their outputs go at the end, remove_stale), unless kept.
+ * Its briefings no other input gives are deleted; an input that gives one
+ * of the others, whose row the gone input wrote, is redone to write its
+ * own, and so is an input whose name shows as the gone one's (names that
+ * differ in bytes that are not UTF-8 share one source path). */
+static bp_status forget_stale(archive *a, bp_error *err)
+{
+	bp_sqlite_db *x = NULL;
+	size_t i = 0, j;
+	bp_status s = BP_OK;
+
+	if (!a->opts->sqlite_path || a->opts->keep_stale || a->walk_incomplete || stopped(a))
+		return BP_OK;
+	for (j = 0; j < a->nentries && s == BP_OK; j++) {
+		const entry *e = &a->entries[j];
+		char shown[BP_ERROR_PATH_MAX];
+		while (i < a->nitems && strcmp(a->items[i].rel, e->rel) < 0)
+			i++;
+		if (i < a->nitems && strcmp(a->items[i].rel, e->rel) == 0)
+			continue;
+		if (!x && (s = bp_sqlite_db_open(a->opts->sqlite_path, &x, err)) != BP_OK)
+			break;
+		bp_archive_display_path(e->src, shown, sizeof(shown));
+		redo_source(a, shown);
+		s = bp_sqlite_forget_source(x, shown, redo_source, a, &a->st.db_removed, err);
+	}
+	bp_sqlite_db_close(x);
+	return s;
 }
 
 static void put_json_string(FILE *f, const char *s)
@@ -1736,6 +1824,9 @@ bp_status bp_archive_run(const bp_archive_options *opts, const bp_cues *cues, co
 			if (a.items[i].state == ST_FAILED || a.items[i].state == ST_SKIPPED)
 				cb->event(cb->ctx, a.items[i].state == ST_FAILED ? BP_ARCHIVE_FAILED : BP_ARCHIVE_SKIPPED,
 					  a.items[i].path, a.items[i].msg ? a.items[i].msg : "out of memory");
+		s = forget_stale(&a, err);
+	}
+	if (s == BP_OK) {
 		run_workers(&a, ws, jobs);
 		remove_stale(&a);
 		if (write_errors(&a) != 0 || write_manifest(&a, 1) != 0) {

@@ -13,7 +13,11 @@
  * The FTS index is written by one statement per briefing (Q_FTS_INSERT),
  * not by a trigger per block: FTS5 flushes its pending terms into a new
  * index segment at every statement savepoint of the transaction, and a
- * trigger made that once per block and tag row (cpu time 4x). */
+ * trigger made that once per block and tag row (cpu time 4x).
+ *
+ * briefing_sources records which source paths gave each briefing (two
+ * inputs holding the same transcript give one briefing row): archive mode
+ * forgets an input that is gone through it (bp_sqlite_forget_source). */
 #include "bp_emit.h"
 
 #include <stdio.h>
@@ -91,6 +95,10 @@ static const char schema_sql[] =
 	" block_id INTEGER NOT NULL, topic TEXT NOT NULL, name TEXT, score REAL NOT NULL,"
 	" count INTEGER NOT NULL, evidence TEXT NOT NULL, PRIMARY KEY(block_id, topic)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS block_topics_topic ON block_topics(topic);"
+	"CREATE TABLE IF NOT EXISTS briefing_sources("
+	" source_path TEXT NOT NULL, briefing_id TEXT NOT NULL,"
+	" PRIMARY KEY(source_path, briefing_id)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS briefing_sources_id ON briefing_sources(briefing_id);"
 	"CREATE VIRTUAL TABLE IF NOT EXISTS blocks_fts USING fts5("
 	" heading, text, id UNINDEXED, briefing_id UNINDEXED, date UNINDEXED, type UNINDEXED,"
 	" content='blocks', content_rowid='block_id', tokenize='porter unicode61 remove_diacritics 2');";
@@ -98,7 +106,7 @@ static const char schema_sql[] =
 enum {
 	Q_BEGIN, Q_COMMIT, Q_ROLLBACK,
 	Q_FTS_DELETE, Q_FTS_INSERT, Q_DEL_COUNTRIES, Q_DEL_ORGS, Q_DEL_TOPICS, Q_DEL_BLOCKS, Q_DEL_AGENDA, Q_DEL_WARNINGS,
-	Q_DEL_BRIEFING, Q_SAME_DIGEST,
+	Q_DEL_BRIEFING, Q_SAME_DIGEST, Q_DEL_SOURCES_OF, Q_INS_SOURCE,
 	Q_INS_BLOCK, Q_INS_COUNTRY, Q_INS_ORG, Q_INS_TOPIC, Q_INS_BRIEFING, Q_INS_AGENDA,
 	Q_INS_WARNING,
 	Q_COUNT
@@ -125,6 +133,8 @@ static const char *const query_sql[Q_COUNT] = {
 	[Q_DEL_WARNINGS] = "DELETE FROM warnings WHERE briefing_id = ?1",
 	[Q_DEL_BRIEFING] = "DELETE FROM briefings WHERE briefing_id = ?1",
 	[Q_SAME_DIGEST] = "SELECT briefing_id FROM briefings WHERE sha256 = ?1 AND briefing_id <> ?2",
+	[Q_DEL_SOURCES_OF] = "DELETE FROM briefing_sources WHERE briefing_id = ?1",
+	[Q_INS_SOURCE] = "INSERT OR IGNORE INTO briefing_sources VALUES(?1, ?2)",
 	[Q_INS_BLOCK] = "INSERT INTO blocks(id, briefing_id, date, type, seq, exchange, agenda,"
 			" heading, speaker, text, span_start, span_end, line, speaker_name, outlet)"
 			" VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
@@ -370,6 +380,9 @@ static int delete_same_digest(db *d, const bp_briefing *b, const bp_source_info 
 			return rc == SQLITE_DONE ? 0 : -1;
 		if (delete_briefing(d, other) != 0)
 			return -1;
+		bind_str(d->q[Q_DEL_SOURCES_OF], 1, other);
+		if (run(d, Q_DEL_SOURCES_OF) != 0)
+			return -1;
 	}
 }
 
@@ -405,6 +418,10 @@ static int insert_briefing(db *d, const bp_briefing *b, const bp_source_info *sr
 	bind_str(s, c++, b->profile);
 	bind_str(s, c++, b->language);
 	if (run(d, Q_INS_BRIEFING) != 0)
+		return -1;
+	bind_text(d->q[Q_INS_SOURCE], 1, src->path, strlen(src->path));
+	bind_str(d->q[Q_INS_SOURCE], 2, b->id);
+	if (run(d, Q_INS_SOURCE) != 0)
 		return -1;
 	for (i = 0; i < b->nagenda; i++) {
 		const bp_agenda_item *a = &b->agenda[i];
@@ -543,4 +560,144 @@ bp_status bp_sqlite_emitter_open(const char *path, bp_emitter **out, bp_error *e
 	}
 	*out = bp_emitter_wrap(&sqlite_ops, d);
 	return *out ? BP_OK : bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
+}
+
+/* ---- archive mode: the rows of an input that is gone ---------------------------- */
+
+struct bp_sqlite_db {
+	db d;
+};
+
+bp_status bp_sqlite_db_open(const char *path, bp_sqlite_db **out, bp_error *err)
+{
+	bp_sqlite_db *x = calloc(1, sizeof(*x));
+	bp_status st;
+
+	*out = NULL;
+	if (!x)
+		return bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
+	snprintf(x->d.path, sizeof(x->d.path), "%s", path);
+	if (sqlite3_open_v2(path, &x->d.conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		st = x->d.conn ? db_error(&x->d, err) : bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
+		bp_sqlite_db_close(x);
+		return st;
+	}
+	st = setup(&x->d, err);
+	if (st != BP_OK) {
+		bp_sqlite_db_close(x);
+		return st;
+	}
+	*out = x;
+	return BP_OK;
+}
+
+void bp_sqlite_db_close(bp_sqlite_db *x)
+{
+	size_t i;
+
+	if (!x)
+		return;
+	rollback(&x->d);
+	for (i = 0; i < Q_COUNT; i++)
+		sqlite3_finalize(x->d.q[i]);
+	sqlite3_close(x->d.conn);
+	free(x->d.json);
+	free(x);
+}
+
+/* The text of column 0 of the next row of s (a copy), or NULL at the end;
+ * *rc is the step's result. */
+static char *next_text(sqlite3_stmt *s, int *rc)
+{
+	const unsigned char *t;
+
+	*rc = sqlite3_step(s);
+	if (*rc != SQLITE_ROW)
+		return NULL;
+	t = sqlite3_column_text(s, 0);
+	return strdup(t ? (const char *)t : "");
+}
+
+bp_status bp_sqlite_forget_source(bp_sqlite_db *x, const char *path, bp_sqlite_holder_fn holder,
+				  void *ctx, size_t *removed, bp_error *err)
+{
+	static const char *const sql[] = {
+		/* its briefings: those it gave, and those whose row names it
+		 * (a database made before briefing_sources) */
+		("SELECT briefing_id FROM briefing_sources WHERE source_path = ?1"
+		 " UNION SELECT briefing_id FROM briefings WHERE source_path = ?1"),
+		"DELETE FROM briefing_sources WHERE source_path = ?1",
+		"SELECT source_path FROM briefings WHERE briefing_id = ?1",
+		"SELECT source_path FROM briefing_sources WHERE briefing_id = ?1 ORDER BY source_path",
+	};
+	enum { S_IDS, S_FORGET, S_ROW, S_OWNERS, S_N };
+	db *d = &x->d;
+	sqlite3_stmt *s[S_N] = { NULL };
+	char **ids = NULL, *t;
+	size_t n = 0, cap = 0, i, k;
+	int rc, ok = 0, nomem = 0;
+
+	for (k = 0; k < S_N; k++)
+		if (sqlite3_prepare_v2(d->conn, sql[k], -1, &s[k], NULL) != SQLITE_OK)
+			goto done;
+	if (run(d, Q_BEGIN) != 0)
+		goto done;
+	d->in_tx = 1;
+	bind_text(s[S_IDS], 1, path, strlen(path));
+	while ((t = next_text(s[S_IDS], &rc)) != NULL) {
+		char **nv = n == cap ? realloc(ids, (cap = cap ? 2 * cap : 16) * sizeof(*ids)) : ids;
+		if (!nv) {
+			free(t);
+			nomem = 1;
+			goto done;
+		}
+		ids = nv;
+		ids[n++] = t;
+	}
+	if (rc != SQLITE_DONE)
+		goto done;
+	bind_text(s[S_FORGET], 1, path, strlen(path));
+	if (sqlite3_step(s[S_FORGET]) != SQLITE_DONE)
+		goto done;
+	for (i = 0; i < n; i++) {
+		int from_path, owned = 0;
+		/* still another input's: the row stays; if it came from path,
+		 * the other inputs are redone (holder) to write their own */
+		sqlite3_reset(s[S_ROW]);
+		bind_str(s[S_ROW], 1, ids[i]);
+		t = next_text(s[S_ROW], &rc);
+		from_path = t && strcmp(t, path) == 0;
+		free(t);
+		sqlite3_reset(s[S_OWNERS]);
+		bind_str(s[S_OWNERS], 1, ids[i]);
+		while ((t = next_text(s[S_OWNERS], &rc)) != NULL) {
+			owned = 1;
+			if (from_path && holder)
+				holder(ctx, t);
+			free(t);
+		}
+		if (rc != SQLITE_DONE)
+			goto done;
+		if (owned)
+			continue;
+		if (delete_briefing(d, ids[i]) != 0)
+			goto done;
+		if (removed)
+			(*removed)++;
+	}
+	if (run(d, Q_COMMIT) != 0)
+		goto done;
+	d->in_tx = 0;
+	ok = 1;
+done:;
+	bp_status st = ok ? BP_OK : nomem ? bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory")
+				    : db_error(d, err);
+	rollback(d);
+	for (k = 0; k < S_N; k++)
+		sqlite3_finalize(s[k]);
+	for (i = 0; i < n; i++)
+		free(ids[i]);
+	free(ids);
+	return st;
 }

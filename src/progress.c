@@ -149,6 +149,8 @@ static void summary(bp_progress *p, const bp_archive_stats *st)
 	fprintf(f, "; %llu records written", (unsigned long long)st->records);
 	if (st->removed)
 		fprintf(f, "; %zu stale outputs removed", st->removed);
+	if (st->db_removed)
+		fprintf(f, "; %zu stale briefings removed from the database", st->db_removed);
 	if (st->walk_incomplete)
 		fputs("; a folder could not be read, so no stale output was removed", f);
 	if (st->interrupted && st->done < st->total)

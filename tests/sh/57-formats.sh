@@ -151,6 +151,45 @@ check archive-json-outputs sh -c "cd '$D/aout' && test -f a.txt.json && test -f 
 rm -f "$D/adb.db"*
 "$BIN" -q -o "$D/aout" --format json --sqlite "$D/adb.db" "$A"
 check archive-sqlite-new-db $SQ same "$D/adb.db" "$D/adb-cli.db"
+# inputs that disappear: their briefings leave the database too (all rows:
+# blocks, tags, FTS), as their outputs leave OUT, unless --keep-stale. A
+# copy of a.txt (the same briefing id, one row) written last (-j1, sorted)
+# goes: the briefing stays, now a.txt's own (a.txt is redone to write it).
+adb() { sqlite3 "$D/adb.db" "$1"; }
+mkdir -p "$A/zz-dup"
+cp "$A/a.txt" "$A/zz-dup/a.txt"
+"$BIN" -q -j1 -o "$D/aout" --format json --sqlite "$D/adb.db" "$A"
+a_id=$(adb "select briefing_id from briefings where source_path = '$A/zz-dup/a.txt'")
+check archive-dup-one-row test -n "$a_id" -a "$(adb "select count(*) from briefings where briefing_id = '$a_id'")" = 1
+b_words=$(adb "select count(*) from blocks_fts where blocks_fts match 'helmets' and briefing_id in (select briefing_id from briefings where source_path = '$A/sub/b.txt')")
+check archive-stale-fts-has-b test "$b_words" -gt 0
+rm "$A/sub/b.txt" "$A/zz-dup/a.txt"
+rmdir "$A/zz-dup"
+"$BIN" -j2 -o "$D/aout" --format json --sqlite "$D/adb.db" "$A" 2> "$D/stale.err"
+check archive-stale-status test $? = 0
+"$BIN" --sqlite "$D/adb-cli2.db" "$A/a.txt" "$A/sub/odd, \"text\".txt"
+check archive-stale-removed $SQ same "$D/adb.db" "$D/adb-cli2.db"
+check archive-stale-consistent $SQ consistent "$D/adb.db"
+check archive-stale-fts-gone test "$(adb "select count(*) from blocks_fts where blocks_fts match 'helmets'")" = 0
+check archive-stale-no-owner test "$(adb "select count(*) from briefing_sources where source_path in ('$A/sub/b.txt', '$A/zz-dup/a.txt')")" = 0
+check archive-stale-dup-kept test "$(adb "select source_path from briefings where briefing_id = '$a_id'")" = "$A/a.txt"
+check archive-stale-summary grep -q '; 2 stale outputs removed; 1 stale briefings removed from the database$' "$D/stale.err"
+# --keep-stale keeps them, in OUT and in the database; the next run without it removes them
+cp "$D/adb.db" "$D/adb-before.db"
+rm "$A/sub/odd, \"text\".txt"
+"$BIN" -q --keep-stale -o "$D/aout" --format json --sqlite "$D/adb.db" "$A"
+check archive-keep-stale-db $SQ same "$D/adb.db" "$D/adb-before.db"
+check archive-keep-stale-output test -f "$D/aout/sub/odd, \"text\".txt.json"
+"$BIN" -q -o "$D/aout" --format json --sqlite "$D/adb.db" "$A"
+"$BIN" --sqlite "$D/adb-cli3.db" "$A/a.txt"
+check archive-kept-then-removed $SQ same "$D/adb.db" "$D/adb-cli3.db"
+check archive-kept-then-removed-consistent $SQ consistent "$D/adb.db"
+# an input that now fails (no briefing in it) loses its output and its briefings
+printf 'no briefing here\n' > "$A/a.txt"
+"$BIN" -q -o "$D/aout" --format json --sqlite "$D/adb.db" "$A" 2> /dev/null
+check archive-now-failing-status test $? = 1
+check archive-now-failing-db test "$(adb "select count(*) from briefings") $(adb "select count(*) from blocks")" = "0 0"
+check archive-now-failing-consistent $SQ consistent "$D/adb.db"
 
 # ---- options
 check usage-format-unknown sh -c "'$BIN' --format xml x.txt 2>&1 | grep -qx \"briefparse: --format needs jsonl, json or csv, not 'xml'\""
