@@ -6,8 +6,8 @@
 # input, --keep-stale); symbolic links inside OUT never followed; a read
 # error; resume after kill -9 at several points (by outputs landed) and
 # after SIGINT; progress (plain, on a terminal, -q); exit statuses; stable
-# ids; a stream on stdin against the archive outputs; the GNU parallel
-# recipe of docs/scaling.md.
+# ids; each file and a stream (text, HTML) on stdin against the archive
+# outputs; the GNU parallel recipe of docs/scaling.md.
 AREA=archive
 . "$BP_ROOT/tests/sh/lib.sh"
 D="$BP_TMP/archive"
@@ -365,16 +365,24 @@ else
 fi
 
 # ---- beyond one machine ------------------------------------------------------------
-# The stream over the whole pages of the corpus. Not the footerless excerpts
-# tests/cases/variant-*.txt: after one of them, the next transcript's
-# furniture and timestamp lines ("26 July 2018 16:53") before its title still
-# go to the open block of the one before (docs/scaling.md, Limits). Nor
-# HTML: a stream is read as one page. The HTML pages go to GNU parallel.
+# What the recipes of docs/scaling.md rely on. Each transcript alone on stdin
+# (the Hadoop and Spark recipes: `hdfs dfs -cat P | briefparse -t1`), text
+# and HTML: its archive output's records. A stream of the whole text pages
+# of the corpus, and one of the HTML pages: the same records, counted from
+# the start of the stream (archive_check.py stream says what is compared).
+# Not the footerless excerpts tests/cases/variant-*.txt: after one of them,
+# the next transcript's furniture and timestamp lines ("26 July 2018 16:53")
+# before its title still go to the open block of the one before
+# (docs/scaling.md, Limits).
 mkdir -p corpus
 cp "$CASES"/seed-*.txt "$CASES"/*.html "$BP_ROOT"/data/samples/*.txt corpus/
 "$BIN" -q -o corpus-out corpus > /dev/null 2>&1
+checker stdin-checker stdin.out $PY "$BP_ROOT/tests/archive_check.py" stdin "$BIN" corpus-out corpus/*
+results stdin-checker stdin.out
 checker stream-checker stream.out $PY "$BP_ROOT/tests/archive_check.py" stream "$BIN" corpus-out corpus/*.txt
 results stream-checker stream.out
+checker stream-html-checker stream-html.out $PY "$BP_ROOT/tests/archive_check.py" stream "$BIN" corpus-out corpus/*.html
+results stream-html-checker stream-html.out
 checker ids-checker ids.out $PY "$BP_ROOT/tests/archive_check.py" ids "$BIN" "$D" corpus/*.txt
 results ids-checker ids.out
 
