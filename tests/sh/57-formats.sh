@@ -191,6 +191,55 @@ check archive-now-failing-status test $? = 1
 check archive-now-failing-db test "$(adb "select count(*) from briefings") $(adb "select count(*) from blocks")" = "0 0"
 check archive-now-failing-consistent $SQ consistent "$D/adb.db"
 
+# ---- archive mode with --sqlite, killed (kill -9) at several points and run
+# again: the database and the outputs of an uninterrupted run
+K="$D/akill-in"
+rm -rf "$K" "$D/akill-ref" "$D/akill-ref.db"*
+$PY - "$K" data/samples/*.txt <<'EOF' || fail akill-input "cannot write $K"
+import os, sys
+out, seeds = sys.argv[1], sorted(sys.argv[2:])
+for i in range(20):
+    for s in seeds:
+        t = open(s, "rb").read()
+        if i:
+            y = b"%d" % (1950 + i)
+            t = t.replace(b"2017", y).replace(b"2020", y).replace(b"2016", y)
+        d = os.path.join(out, "d%d" % (i % 4))
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "%02d-%s" % (i, os.path.basename(s))), "wb") as f:
+            f.write(t)
+EOF
+"$BIN" -q -j2 -o "$D/akill-ref" --sqlite "$D/akill-ref.db" "$K"
+nfiles=$(find "$K" -type f | wc -l)
+check akill-ref-briefings test "$(sqlite3 "$D/akill-ref.db" "select count(*) from briefings")" = "$nfiles"
+mid=0
+for n in 1 10 30; do
+	rm -rf "$D/akill-out" "$D/akill.db"*
+	"$BIN" -q -j2 -o "$D/akill-out" --sqlite "$D/akill.db" "$K" &
+	pid=$!
+	t=0 got=0
+	while [ "$got" -lt $n ] && kill -0 $pid 2> /dev/null && [ $t -lt 1500 ]; do
+		sleep 0.02
+		got=$(sqlite3 "$D/akill.db" "select count(*) from briefings" 2> /dev/null || echo 0)
+		t=$((t + 1))
+	done
+	kill -9 $pid 2> /dev/null
+	wait $pid 2> /dev/null
+	st1=$?
+	got=$(sqlite3 "$D/akill.db" "select count(*) from briefings" 2> /dev/null || echo 0)
+	[ $st1 = 137 ] && [ "$got" -lt "$nfiles" ] && mid=$((mid + 1))
+	check "akill-$n-killed-consistent" $SQ consistent "$D/akill.db"
+	"$BIN" -q -j2 -o "$D/akill-out" --sqlite "$D/akill.db" "$K"
+	check "akill-$n-rerun-status" test $? = 0
+	check "akill-$n-db-same" $SQ same "$D/akill.db" "$D/akill-ref.db"
+	check "akill-$n-consistent" $SQ consistent "$D/akill.db"
+	check "akill-$n-outputs-same" diff -r -x .briefparse-manifest "$D/akill-ref" "$D/akill-out"
+	printf '    (archive --sqlite killed once %s briefings were in: status %s, %s of %s)\n' "$n" "$st1" "$got" "$nfiles"
+done
+# the kills above are only a test if some of them hit a run half done
+check akill-mid-run test $mid -ge 1
+rm -rf "$K" "$D/akill-out" "$D/akill-ref"
+
 # ---- options
 check usage-format-unknown sh -c "'$BIN' --format xml x.txt 2>&1 | grep -qx \"briefparse: --format needs jsonl, json or csv, not 'xml'\""
 check usage-sqlite-and-format sh -c "'$BIN' --sqlite x.db --format csv x.txt 2>&1 | grep -qx 'briefparse: --sqlite and --format go together only with -o'"
