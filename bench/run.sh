@@ -12,6 +12,7 @@ B=build/bench
 RAW=$B/raw
 BP=$B/briefparse
 DB=$B/bench.db # {db}: removed before each run of a row that names it
+FRESH=$B/archive-out # {fresh}: an archive output folder, likewise; {kept}: the same, kept
 mkdir -p "$RAW" "$B/rules" || exit 2
 rm -f "$RAW"/* "$B/rules"/*
 # A copy: the binary under test stays the same for the whole run even when
@@ -24,6 +25,11 @@ trap 'rm -f $temp' EXIT
 trap 'exit 130' INT TERM
 
 say() { printf '%s\n' "$*" >&2; }
+# busy: CPU ticks (CLK_TCK) spent so far by the machine, as
+# "nice-0:niced:steal": user+system+irq+softirq of work at nice 0 (this
+# run's own included), of niced work (which yields to a nice-0 run), and
+# taken by the hypervisor (report.py subtracts the run's own time)
+busy() { awk '/^cpu / { print $2 + $4 + $7 + $8 ":" $3 ":" $9 }' /proc/stat; }
 load_start=$(cut -d ' ' -f 1-3 /proc/loadavg 2>/dev/null)
 
 # --- the seed corpus: the first folder of *.txt among these
@@ -93,27 +99,33 @@ mkstream() {
 	mv "$out.tmp" "$out"
 }
 
-# mkfolder KEY N: $B/KEY/, N transcripts (the seeds in turn) in folders of
-# 100 (d00/t0000.txt ...); kept between runs while it holds N files.
+# mkfolder KEY N: $B/KEY/, N transcripts in folders of 100 (d00/t0000.txt
+# ...): the seeds in turn, each copy after the first with its years changed
+# (1900 + copy), so that every file is a briefing of its own id, as in a
+# real archive; kept between runs while $B/KEY.made says so.
 mkfolder() {
 	out=$B/$1
-	if [ -d "$out" ] && [ "$(find "$out" -type f | wc -l)" -eq "$2" ]; then
+	made="distinct-years $2"
+	if [ -d "$out" ] && [ "$(cat "$out.made" 2>/dev/null)" = "$made" ]; then
 		return 0
 	fi
 	say "bench: building $out/ ($2 transcripts)"
-	rm -rf "$out" && mkdir -p "$out" || return 1
-	set -- "$2" "$seeds"/*.txt
-	n=$1
-	shift
-	k=0
-	while [ $k -lt "$n" ]; do
-		for s in "$@"; do
-			[ $k -lt "$n" ] || break
-			d=$out/d$(printf '%02d' $((k / 100)))
-			mkdir -p "$d" && cp "$s" "$d/t$(printf '%04d' $k).txt" || return 1
-			k=$((k + 1))
-		done
-	done
+	rm -rf "$out" "$out.made" && mkdir -p "$out" || return 1
+	python3 - "$out" "$2" "$seeds"/*.txt <<'EOF' || return 1
+import os, sys
+out, n, seeds = sys.argv[1], int(sys.argv[2]), sorted(sys.argv[3:])
+texts = [open(s, "rb").read() for s in seeds]
+for k in range(n):
+    t, i = texts[k % len(texts)], k // len(texts)
+    if i:
+        y = b"%d" % (1900 + i)
+        t = t.replace(b"2017", y).replace(b"2020", y).replace(b"2016", y)
+    d = os.path.join(out, "d%02d" % (k // 100))
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "t%04d.txt" % k), "wb") as f:
+        f.write(t)
+EOF
+	echo "$made" > "$out.made"
 }
 
 # input_path KEY: prints the path of input KEY, building it first if needed.
@@ -181,7 +193,7 @@ input_bytes() {
 # subst COMMAND: the row's command with its placeholders filled in
 subst() {
 	printf '%s\n' "$1" | sed -e "s|{in}|$2|g" -e "s|{bp}|$BP|g" -e "s|{rules}|$rules|g" -e "s|{tmp}|$B|g" -e "s|{db}|$DB|g" \
-		-e "s|{libxml2}|$B/libxml2-sax|g" \
+		-e "s|{libxml2}|$B/libxml2-sax|g" -e "s|{fresh}|$FRESH|g" -e "s|{kept}|$FRESH|g" \
 		-e "s|{terms}|$B/terms.txt|g" -e 's/  */ /g' -e 's/ $//'
 }
 
@@ -204,11 +216,12 @@ while read -r name input runs out cmd <&3; do
 	# The measured run: peak RSS, exit status, cpu, output lines (records).
 	# $c is split into words on purpose (no shell in between, like hyperfine -N).
 	prep=""
-	case $c in *"$DB"*)
-		prep="rm -f $DB $DB-wal $DB-shm"
+	case $cmd in *"{db}"*) prep="$DB $DB-wal $DB-shm" ;; esac
+	case $cmd in *"{fresh}"*) prep="$prep $FRESH" ;; esac
+	if [ -n "$prep" ]; then
+		prep="rm -rf $prep"
 		$prep
-		;;
-	esac
+	fi
 	set -f
 	if [ "$out" = null ]; then
 		# shellcheck disable=SC2086
@@ -228,8 +241,31 @@ while read -r name input runs out cmd <&3; do
 	fi
 
 	# The timed runs. The measured run has warmed the page cache; only the
-	# short rows (many runs) get warmup runs of their own.
-	if [ "$runs" -gt 0 ]; then
+	# short rows (many runs) get warmup runs of their own. Archive rows are
+	# timed here, one run at a time, each with what the rest of the machine
+	# used meanwhile (see busy): their ratios need that to be read.
+	if [ "$runs" -gt 0 ] && [ "${input#archive-}" != "$input" ]; then
+		: > "$RAW/$name.runs"
+		k=0
+		while [ $k -lt "$runs" ]; do
+			k=$((k + 1))
+			[ -z "$prep" ] || $prep
+			b0=$(busy)
+			set -f
+			# shellcheck disable=SC2086
+			/usr/bin/time -f '%e %U %S %x' -o "$RAW/$name.t" $c < /dev/null > /dev/null 2>> "$RAW/$name.err"
+			set +f
+			b1=$(busy)
+			read -r e u sy x < "$RAW/$name.t"
+			if [ "$x" != 0 ]; then
+				say "bench: $name failed in timed run $k (exit status $x)"
+				failed=1
+				break
+			fi
+			printf '%s %s %s %s %s\n' "$e" "$u" "$sy" "$b0" "$b1" >> "$RAW/$name.runs"
+		done
+		[ "${x:-1}" = 0 ] || continue
+	elif [ "$runs" -gt 0 ]; then
 		warm=0
 		[ "$runs" -ge 20 ] && warm=3
 		hout=null
@@ -254,6 +290,7 @@ done 3< "$RAW/rows.in"
 	printf 'terms\t%s\n' "$(wc -l < "$B/terms.txt")"
 	printf 'commit\t%s\n' "$(git rev-parse --short HEAD 2>/dev/null)"
 	printf 'load_start\t%s\n' "$load_start"
+	printf 'clk_tck\t%s\n' "$(getconf CLK_TCK)"
 } > "$RAW/meta"
 
 python3 bench/report.py "$RAW" bench || failed=1
