@@ -71,6 +71,7 @@ struct bp_parser {
 
 	/* the open block */
 	int have_block;
+	int labelled;          /* the briefing has had a labelled turn or a statement */
 	bp_block_type btype;
 	bp_sbuf text;          /* heading "\n\n" body, or body */
 	bp_anchor *map;
@@ -1000,6 +1001,7 @@ static bp_status open_briefing(bp_parser *p, const bp_line *l, bp_error *err)
 	p->top_last_n = 0;
 	p->expect_heading = 0;
 	p->seq_statement = p->seq_turn = p->exchange = 0;
+	p->labelled = 0;
 	p->nhold = 0;
 	p->item_indent = 0;
 	p->qa_after_back = 0;
@@ -1110,6 +1112,8 @@ static bp_status start_block(bp_parser *p, bp_block_type type, const bp_line *l)
 {
 	p->have_block = 1;
 	p->btype = type;
+	if (type == BP_BLOCK_STATEMENT || l->kind == BP_LINE_LABEL)
+		p->labelled = 1;
 	p->text.len = 0;
 	if (p->text.s)
 		p->text.s[0] = '\0';
@@ -2169,7 +2173,9 @@ static int parse_field_date(const bp_cues *cues, const char *s, size_t n, char i
 }
 
 /* A time alone ("7:06 P.M. EST"): the briefing's time in its header (or
- * before its title), its end after its content. A date field: the date
+ * before its title), its end after its content. Content is a labelled turn
+ * or a statement: before one (the header's lines may have been read as an
+ * unlabelled turn) the time is still the header's. A date field: the date
  * when the title has none. */
 static bp_status clock_or_date_line(bp_parser *p, const bp_line *l, bp_error *err)
 {
@@ -2191,7 +2197,7 @@ static bp_status clock_or_date_line(bp_parser *p, const bp_line *l, bp_error *er
 		memcpy(p->pre_time, hm, sizeof(hm));
 		return BP_OK;
 	}
-	if (p->state == S_HEAD || p->state == S_AGENDA || p->state == S_AGENDA_QA) {
+	if (p->state == S_HEAD || p->state == S_AGENDA || p->state == S_AGENDA_QA || !p->labelled) {
 		if (!p->b.time[0])
 			memcpy(p->b.time, hm, sizeof(hm));
 		return BP_OK;
