@@ -66,7 +66,8 @@ typedef struct bp_briefing {
 	bp_warning warnings[BP_WARNING_KINDS];
 	size_t nwarnings;
 	unsigned statements, questions, answers, exchanges;
-	unsigned moderator; /* moderator turns (not in the records' counts) */
+	unsigned moderator; /* moderator turns (not in the turn counts) */
+	int moderator_cues; /* the profile has moderator cues: counts.moderators given */
 	unsigned linked;    /* agenda items that head a statement */
 	unsigned unlinked;  /* statements whose heading is in no agenda item */
 	unsigned skipped;   /* unknown lines skipped as page furniture */

@@ -128,6 +128,8 @@ const bp_cues *bp_cues_next(const bp_cues *cues);
  * "fallback", "detect-min", "untitled", "header-place", "qa-only",
  * "paragraph-blank", "speaker-names" (see data/formats/README.md). */
 int bp_cues_setting(const bp_cues *cues, const char *name);
+/* Whether the profile has moderator cues (its briefings count moderator turns). */
+int bp_cues_has_moderator(const bp_cues *cues);
 /* The profile's `detect` lines: count, and the i-th pattern with its weight
  * and line. */
 size_t bp_cues_detect_count(const bp_cues *cues);

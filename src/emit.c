@@ -511,6 +511,8 @@ static bp_status jsonl_briefing(void *impl, const bp_briefing *b, const bp_sourc
 	add(e, counts, "linked", num(e, b->linked));
 	add(e, counts, "unlinked", num(e, b->unlinked));
 	add(e, counts, "skipped", num(e, b->skipped));
+	if (b->moderator_cues)
+		add(e, counts, "moderators", num(e, b->moderator));
 	add(e, rec, "counts", counts);
 	add(e, rec, "span", span(e, b->start, b->end));
 	warnings = cJSON_CreateArray();

@@ -979,6 +979,7 @@ static bp_status open_briefing(bp_parser *p, const bp_line *l, bp_error *err)
 	}
 	memset(&p->b, 0, sizeof(p->b));
 	p->b.profile = bp_cues_name(p->cues);
+	p->b.moderator_cues = bp_cues_has_moderator(p->cues);
 	p->b.language = bp_cues_language(p->cues);
 	p->b.index = ++p->nbriefings;
 	p->date_weak = 0;

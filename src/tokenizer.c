@@ -269,6 +269,11 @@ int bp_cues_setting(const bp_cues *cues, const char *name)
 	return 0;
 }
 
+int bp_cues_has_moderator(const bp_cues *cues)
+{
+	return cues->n[CUE_MODERATOR] != 0;
+}
+
 size_t bp_cues_detect_count(const bp_cues *cues)
 {
 	return cues->n[CUE_DETECT];

@@ -31,3 +31,12 @@ if $PY tests/schema_check.py docs/schema.json "$BP_TMP/broken.jsonl" > /dev/null
 else
 	ok rejects-broken-record
 fi
+# ... and a briefing whose counts.moderators is not its moderator records
+sed 's/"moderators":11}/"moderators":10}/' tests/cases/us-wh-2025-01-03-kirby.jsonl > "$BP_TMP/bad-counts.jsonl"
+if ! grep -q '"moderators":10}' "$BP_TMP/bad-counts.jsonl"; then
+	fail rejects-wrong-moderators "the kirby case has no counts.moderators of 11"
+elif $PY tests/schema_check.py docs/schema.json "$BP_TMP/bad-counts.jsonl" > /dev/null; then
+	fail rejects-wrong-moderators "a wrong counts.moderators passed validation"
+else
+	ok rejects-wrong-moderators
+fi
