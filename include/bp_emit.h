@@ -122,7 +122,8 @@ bp_emitter *bp_json_emitter_new(int pretty, size_t buffer_max, bp_write_fn write
  * in BP_CSV_HEADER; tags are their codes and ids joined by ';'. NULL on
  * allocation failure. */
 #define BP_CSV_HEADER \
-	"briefing,id,date,type,seq,exchange,agenda,speaker,heading,countries,organizations,topics,text"
+	"briefing,id,date,type,seq,exchange,agenda,speaker,heading,countries,organizations,topics,text," \
+	"profile,language,speaker_name,outlet"
 bp_emitter *bp_csv_emitter_new(bp_write_fn write, void *ctx);
 /* Writes s[0, n) as one CSV field to out (room for 2 * n + 2 bytes, no NUL
  * added): as is, or quoted with '"' doubled when it holds '"', ',', CR or LF.

@@ -138,6 +138,11 @@ static bp_status csv_block(void *impl, const bp_block *b, const bp_tags *tags, b
 	bad |= field_tags(c, t->organizations, t->norganizations);
 	bad |= field_tags(c, t->topics, t->ntopics);
 	bad |= field(c, b->buf + b->text_off, b->len - b->text_off);
+	/* the fields of layout profiles, after the first 13 columns */
+	bad |= field_str(c, b->profile);
+	bad |= field_str(c, b->language);
+	bad |= field_str(c, statement ? NULL : b->speaker_name);
+	bad |= field_str(c, statement ? NULL : b->outlet);
 	bad |= reserve(c, 2);
 	if (bad)
 		return bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");

@@ -39,14 +39,18 @@ static int has_columns(sqlite3 *conn, const char *sql)
 }
 
 /* A database made before layout profiles gets the columns of the records'
- * optional fields: briefings' profile and language, blocks' speaker_name
- * and outlet. 0, or -1 on an error. */
+ * optional fields: briefings' profile, language and moderators, blocks'
+ * speaker_name and outlet. 0, or -1 on an error. */
 static int add_profile_columns_conn(sqlite3 *conn)
 {
 	if (!has_columns(conn, "SELECT profile, language FROM briefings LIMIT 0") &&
 	    sqlite3_exec(conn, "ALTER TABLE briefings ADD COLUMN profile TEXT;"
 			       "ALTER TABLE briefings ADD COLUMN language TEXT;",
 			 NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	if (!has_columns(conn, "SELECT moderators FROM briefings LIMIT 0") &&
+	    sqlite3_exec(conn, "ALTER TABLE briefings ADD COLUMN moderators INTEGER;", NULL, NULL,
+			 NULL) != SQLITE_OK)
 		return -1;
 	if (!has_columns(conn, "SELECT speaker_name, outlet FROM blocks LIMIT 0") &&
 	    sqlite3_exec(conn, "ALTER TABLE blocks ADD COLUMN speaker_name TEXT;"
@@ -67,7 +71,7 @@ static const char schema_sql[] =
 	" answers INTEGER NOT NULL, exchanges INTEGER NOT NULL, agenda_items INTEGER NOT NULL,"
 	" linked INTEGER NOT NULL, unlinked INTEGER NOT NULL, skipped INTEGER NOT NULL,"
 	" span_start INTEGER NOT NULL,"
-	" span_end INTEGER NOT NULL, profile TEXT, language TEXT);"
+	" span_end INTEGER NOT NULL, profile TEXT, language TEXT, moderators INTEGER);"
 	"CREATE INDEX IF NOT EXISTS briefings_sha256 ON briefings(sha256);"
 	"CREATE INDEX IF NOT EXISTS briefings_date ON briefings(date);"
 	"CREATE TABLE IF NOT EXISTS agenda("
@@ -142,7 +146,7 @@ static const char *const query_sql[Q_COUNT] = {
 	[Q_INS_ORG] = "INSERT INTO block_organizations VALUES(?1, ?2, ?3, ?4, ?5)",
 	[Q_INS_TOPIC] = "INSERT INTO block_topics VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 	[Q_INS_BRIEFING] = "INSERT INTO briefings VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-			   " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
+			   " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
 	[Q_INS_AGENDA] = "INSERT INTO agenda VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 	[Q_INS_WARNING] = "INSERT INTO warnings VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 };
@@ -417,6 +421,10 @@ static int insert_briefing(db *d, const bp_briefing *b, const bp_source_info *sr
 	bind_int(s, c++, b->end);
 	bind_str(s, c++, b->profile);
 	bind_str(s, c++, b->language);
+	if (b->moderator_cues)
+		bind_int(s, c++, b->moderator);
+	else
+		sqlite3_bind_null(s, c++);
 	if (run(d, Q_INS_BRIEFING) != 0)
 		return -1;
 	bind_text(d->q[Q_INS_SOURCE], 1, src->path, strlen(src->path));

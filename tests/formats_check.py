@@ -7,7 +7,8 @@ For every file:
   "blocks" is the briefing record, its "blocks" are that briefing's block
   records, in order; --pretty gives the same documents;
 - csv: Python's csv module reads it back: the header, then one row per block
-  record with the same fields (tags as codes/ids joined by ';', text exact);
+  record with the same fields (tags as codes/ids joined by ';', text exact;
+  the profile fields profile, language, speaker_name, outlet last);
 - sqlite: the database (--sqlite) holds the same briefings, blocks and tags
   (names, counts, scores, evidence) as the records;
 and a stream of all the files through each format matches the JSON Lines
@@ -20,7 +21,7 @@ SCHEMA = json.load(open(os.path.join(os.path.dirname(__file__), "..", "docs", "s
                        encoding="utf-8"))
 DOCUMENT = Draft202012Validator(dict(SCHEMA, oneOf=[{"$ref": "#/$defs/document"}]))
 HEADER = ("briefing,id,date,type,seq,exchange,agenda,speaker,heading,countries,"
-          "organizations,topics,text").split(",")
+          "organizations,topics,text,profile,language,speaker_name,outlet").split(",")
 
 
 def report(name, why):
@@ -96,7 +97,9 @@ def csv_row(r):
     return [r["briefing"], r["id"], r["date"] or "", r["type"], str(r["seq"]),
             "" if statement or r["exchange"] is None else str(r["exchange"]), (r.get("agenda") or "") if statement else "",
             r.get("speaker") or "", r.get("heading") or "", join(r["countries"], "code"),
-            join(r["organizations"], "code"), join(r["topics"], "id"), r["text"]]
+            join(r["organizations"], "code"), join(r["topics"], "id"), r["text"],
+            r.get("profile") or "", r.get("language") or "",
+            r.get("speaker_name") or "", r.get("outlet") or ""]
 
 
 def check_csv(args, recs):
@@ -182,7 +185,8 @@ def briefing_from_db(con, bid):
             "counts": {"statements": b["statements"], "questions": b["questions"],
                        "answers": b["answers"], "exchanges": b["exchanges"],
                        "agenda": b["agenda_items"], "linked": b["linked"],
-                       "unlinked": b["unlinked"], "skipped": b["skipped"]},
+                       "unlinked": b["unlinked"], "skipped": b["skipped"],
+                       **({"moderators": b["moderators"]} if b["moderators"] is not None else {})},
             "span": {"start": b["span_start"], "end": b["span_end"]},
             "warnings": [dict(w) for w in warnings],
             **({"profile": b["profile"], "language": b["language"]} if b["profile"] else {})}

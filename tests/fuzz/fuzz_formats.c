@@ -10,7 +10,7 @@
  * "type". Then the chosen format must end with the same status and render
  * the same records: json one parseable document per briefing whose
  * "blocks" add up to the reference's blocks; csv the header row and one
- * well-formed RFC 4180 row of 13 fields per block; sqlite (a database file
+ * well-formed RFC 4180 row of 17 fields per block; sqlite (a database file
  * in a private temporary directory) no error, and at most the reference's
  * blocks in its blocks table (briefings of the same id or digest replace
  * each other). Output is kept in memory and freed.
@@ -322,7 +322,7 @@ static void check_json(const char *s, size_t blocks, size_t briefings, int whole
 		die("--format json: not one document per briefing");
 }
 
-/* RFC 4180 rows of 13 fields: the header, then one per block. */
+/* RFC 4180 rows of 17 fields: the header, then one per block. */
 static void check_csv(const char *s, size_t n, size_t blocks)
 {
 	size_t i = 0, rows = 0, fields = 1;
@@ -353,8 +353,8 @@ static void check_csv(const char *s, size_t n, size_t blocks)
 		} else if (s[i] == '\r') {
 			if (i + 1 >= n || s[i + 1] != '\n')
 				die("--format csv: CR without LF outside quotes");
-			if (fields != 13)
-				die("--format csv: a row without 13 fields");
+			if (fields != 17)
+				die("--format csv: a row without 17 fields");
 			rows++;
 			fields = 1;
 			i++;

@@ -117,9 +117,35 @@ TEST(csv_rows)
 	CHECK_INT(bp_emit_finish(e, &err), BP_OK);
 	CHECK_STR(s.buf, BP_CSV_HEADER "\r\n"
 		  "2017-02-09-0123abcd,2017-02-09-0123abcd/s1,2017-02-09,statement,1,,1,,"
-		  "\"A \"\"heading\"\", too\",SY;RU,,,\"He said \"\"yes, \u00e9\"\".\n\nThen, no.\"\r\n"
+		  "\"A \"\"heading\"\", too\",SY;RU,,,\"He said \"\"yes, \u00e9\"\".\n\nThen, no.\",,,,\r\n"
 		  "2017-02-09-0123abcd,2017-02-09-0123abcd/t2,2017-02-09,answer,2,1,,Maria Zakharova,"
-		  ",,,,Fine.\r\n");
+		  ",,,,Fine.,,,,\r\n");
+	bp_emitter_free(e);
+}
+
+/* The fields of layout profiles are the last four columns. */
+TEST(csv_profile_columns)
+{
+	static sink s;
+	bp_emitter *e = bp_csv_emitter_new(to_buf, &s);
+	bp_block b = make_block(BP_BLOCK_QUESTION, 1, "Any comment?");
+	bp_error err;
+
+	b.profile = "cn-mfa";
+	b.language = "en";
+	b.outlet = "CCTV";
+	CHECK_INT(bp_emit_block(e, &b, NULL, &err), BP_OK);
+	b = make_block(BP_BLOCK_ANSWER, 2, "Yes.");
+	b.profile = "cn-mfa";
+	b.language = "en";
+	b.speaker_name = "Mao Ning";
+	CHECK_INT(bp_emit_block(e, &b, NULL, &err), BP_OK);
+	CHECK_INT(bp_emit_finish(e, &err), BP_OK);
+	CHECK_STR(s.buf, BP_CSV_HEADER "\r\n"
+		  "2017-02-09-0123abcd,2017-02-09-0123abcd/t1,2017-02-09,question,1,1,,,,,,,"
+		  "Any comment?,cn-mfa,en,,CCTV\r\n"
+		  "2017-02-09-0123abcd,2017-02-09-0123abcd/t2,2017-02-09,answer,2,1,,Maria Zakharova,"
+		  ",,,,Yes.,cn-mfa,en,Mao Ning,\r\n");
 	bp_emitter_free(e);
 }
 
@@ -370,6 +396,7 @@ int main(void)
 	RUN(csv_field_quotes_only_when_needed);
 	RUN(csv_field_worst_case_fits);
 	RUN(csv_rows);
+	RUN(csv_profile_columns);
 	RUN(csv_header_without_rows);
 	RUN(json_buffered_and_streamed_agree);
 	RUN(json_one_document_per_briefing);
