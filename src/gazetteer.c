@@ -14,6 +14,11 @@
 #include "bp_trie.h"
 
 #define ID_MAX 32 /* organisation ids */
+#define CLASS_NAME_MAX 16    /* an ending class's name, bytes */
+#define CLASS_ENDINGS_MAX 32 /* endings of a class */
+#define ENDING_MAX 16        /* an ending, bytes */
+#define MARKS_MAX 4          /* ending classes in one alias */
+#define FORMS_MAX 2048       /* forms of one alias row */
 #define ENTITIES_MAX 10000
 #define ALIASES_MAX 200000
 
@@ -82,8 +87,18 @@ typedef struct alias_row {
 	int ent; /* -1: stop row */
 } alias_row;
 
+/* An ending class (an `endings` row): the endings that can follow a stem
+ * written STEM{NAME} in an alias ("" for the empty ending, written -). */
+typedef struct ending_class {
+	char name[CLASS_NAME_MAX + 1];
+	char end[CLASS_ENDINGS_MAX][ENDING_MAX + 1];
+	size_t nend;
+} ending_class;
+
 typedef struct gaz_load {
 	bp_gazetteer *g;
+	ending_class *classes;
+	size_t nclasses, classes_cap;
 	size_t ents_cap;
 	int last; /* the entity found last, tried first */
 	alias_row *rows;
@@ -91,8 +106,8 @@ typedef struct gaz_load {
 } gaz_load;
 
 static const char *const country_kinds[] = {"name",  "official", "variant", "adj", "demonym",
-					    "capital", "place", "historic", "stop", NULL};
-static const char *const org_kinds[] = {"name", "abbr", "variant", "stop", NULL};
+					    "capital", "place", "historic", "stop", "endings", NULL};
+static const char *const org_kinds[] = {"name", "abbr", "variant", "stop", "endings", NULL};
 
 static int is_alnum(unsigned char c)
 {
@@ -170,6 +185,174 @@ static bp_status add_row(gaz_load *l, const char *text, size_t len, int ent, con
 	return BP_OK;
 }
 
+/* An `endings` row: class name[0, nn), its endings in e[0, en) separated by
+ * spaces ("-" is the empty ending). */
+static bp_status class_row(gaz_load *l, const char *path, unsigned long line, const char *name,
+			   size_t nn, const char *e, size_t en, bp_error *err)
+{
+	ending_class *c;
+	size_t i = 0;
+
+	if (nn == 0 || nn > CLASS_NAME_MAX || memchr(name, ' ', nn) || memchr(name, '{', nn) ||
+	    memchr(name, '}', nn) || bp_rulefile_has_control(name, nn))
+		return bp_error_set(err, BP_ERR_DATA, path, line,
+				    "invalid ending class name '%.*s' (1 to %d bytes, no space or brace)",
+				    (int)(nn > 40 ? 40 : nn), name, CLASS_NAME_MAX);
+	for (size_t k = 0; k < l->nclasses; k++)
+		if (strlen(l->classes[k].name) == nn && memcmp(l->classes[k].name, name, nn) == 0)
+			return bp_error_set(err, BP_ERR_DATA, path, line,
+					    "second endings row for class '%.*s'", (int)nn, name);
+	if (bp_grow(&l->classes, &l->classes_cap, l->nclasses + 1, sizeof(ending_class), 8) != 0)
+		return bp_error_set(err, BP_ERR_NOMEM, path, line, "out of memory");
+	c = &l->classes[l->nclasses];
+	memset(c, 0, sizeof(*c));
+	memcpy(c->name, name, nn);
+	while (i < en) {
+		size_t j = i;
+		while (j < en && e[j] != ' ')
+			j++;
+		if (j > i) {
+			size_t k = j - i;
+			if (c->nend >= CLASS_ENDINGS_MAX)
+				return bp_error_set(err, BP_ERR_DATA, path, line,
+						    "more than %d endings in a class", CLASS_ENDINGS_MAX);
+			if (k > ENDING_MAX || memchr(e + i, '{', k) || memchr(e + i, '}', k))
+				return bp_error_set(err, BP_ERR_DATA, path, line,
+						    "invalid ending '%.*s'", (int)(k > 40 ? 40 : k), e + i);
+			if (!(k == 1 && e[i] == '-'))
+				memcpy(c->end[c->nend], e + i, k);
+			for (size_t q = 0; q < c->nend; q++)
+				if (strcmp(c->end[q], c->end[c->nend]) == 0)
+					return bp_error_set(err, BP_ERR_DATA, path, line,
+							    "ending '%.*s' twice in class '%s'",
+							    (int)k, e + i, c->name);
+			c->nend++;
+		}
+		i = j + 1;
+	}
+	if (c->nend == 0)
+		return bp_error_set(err, BP_ERR_DATA, path, line, "an endings row without endings");
+	l->nclasses++;
+	return BP_OK;
+}
+
+/* The upper-case form of the letter at s (ASCII a-z, Cyrillic U+0430-U+045F)
+ * into out; its length, or 0 when it is no such lower-case letter. */
+static size_t upper_first(const unsigned char *s, size_t n, unsigned char out[2])
+{
+	if (n >= 1 && s[0] >= 'a' && s[0] <= 'z') {
+		out[0] = (unsigned char)(s[0] - 32);
+		return 1;
+	}
+	if (n >= 2 && s[0] == 0xD0 && s[1] >= 0xB0 && s[1] <= 0xBF) { /* а-п */
+		out[0] = 0xD0;
+		out[1] = (unsigned char)(s[1] - 0x20);
+		return 2;
+	}
+	if (n >= 2 && s[0] == 0xD1 && s[1] >= 0x80 && s[1] <= 0x8F) { /* р-я */
+		out[0] = 0xD0;
+		out[1] = (unsigned char)(s[1] + 0x20);
+		return 2;
+	}
+	if (n >= 2 && s[0] == 0xD1 && s[1] >= 0x90 && s[1] <= 0x9F) { /* ѐ-џ */
+		out[0] = 0xD0;
+		out[1] = (unsigned char)(s[1] - 0x10);
+		return 2;
+	}
+	return 0;
+}
+
+/* The forms of alias a[0, an) with ending classes ("Сир{ия}"): every
+ * combination of its classes' endings, each added as a row of ent; when
+ * the alias starts with a lower-case letter, also with it capitalised (the
+ * first word of a sentence). */
+static bp_status add_forms(gaz_load *l, const char *a, size_t an, int ent, const char *path,
+			   unsigned long line, bp_error *err)
+{
+	const ending_class *cls[MARKS_MAX];
+	size_t lit_at[MARKS_MAX + 1], lit_len[MARKS_MAX + 1], nm = 0, i = 0, forms = 1;
+	unsigned char cap[2];
+	size_t capn = upper_first((const unsigned char *)a, an, cap);
+
+	/* the literal parts and the classes between them */
+	while (i <= an) {
+		const char *o = i < an ? memchr(a + i, '{', an - i) : NULL;
+		const char *c;
+		size_t k;
+		if (!o) {
+			lit_at[nm] = i;
+			lit_len[nm] = an - i;
+			break;
+		}
+		if (nm >= MARKS_MAX)
+			return bp_error_set(err, BP_ERR_DATA, path, line,
+					    "more than %d ending classes in an alias", MARKS_MAX);
+		lit_at[nm] = i;
+		lit_len[nm] = (size_t)(o - (a + i));
+		if (nm == 0 && lit_len[0] == 0)
+			return bp_error_set(err, BP_ERR_DATA, path, line,
+					    "an alias must start with a stem, not an ending class");
+		c = memchr(o, '}', (size_t)(a + an - o));
+		if (!c)
+			return bp_error_set(err, BP_ERR_DATA, path, line, "'{' without '}' in alias");
+		k = (size_t)(c - o - 1);
+		cls[nm] = NULL;
+		for (size_t q = 0; q < l->nclasses; q++)
+			if (strlen(l->classes[q].name) == k && memcmp(l->classes[q].name, o + 1, k) == 0)
+				cls[nm] = &l->classes[q];
+		if (!cls[nm])
+			return bp_error_set(err, BP_ERR_DATA, path, line,
+					    "unknown ending class '{%.*s}' (define it on an endings row above)",
+					    (int)(k > 40 ? 40 : k), o + 1);
+		forms *= cls[nm]->nend;
+		if (forms > FORMS_MAX)
+			return bp_error_set(err, BP_ERR_DATA, path, line,
+					    "more than %d forms of one alias", FORMS_MAX);
+		nm++;
+		i = (size_t)(c - a) + 1;
+	}
+	if (memchr(a, '}', an) && nm == 0)
+		return bp_error_set(err, BP_ERR_DATA, path, line, "'}' without '{' in alias");
+	for (size_t f = 0; f < forms; f++) {
+		char buf[BP_GAZ_ALIAS_MAX * 2 + 1];
+		size_t n = 0, rest = f;
+		const char *text;
+		for (size_t m = 0; m <= nm; m++) {
+			if (lit_len[m] && memchr(a + lit_at[m], '}', lit_len[m]))
+				return bp_error_set(err, BP_ERR_DATA, path, line,
+						    "'}' without '{' in alias");
+			if (n + lit_len[m] > BP_GAZ_ALIAS_MAX)
+				return bp_error_set(err, BP_ERR_DATA, path, line,
+						    "a form longer than %d bytes", BP_GAZ_ALIAS_MAX);
+			memcpy(buf + n, a + lit_at[m], lit_len[m]);
+			n += lit_len[m];
+			if (m < nm) {
+				const char *e = cls[m]->end[rest % cls[m]->nend];
+				size_t en = strlen(e);
+				rest /= cls[m]->nend;
+				if (n + en > BP_GAZ_ALIAS_MAX)
+					return bp_error_set(err, BP_ERR_DATA, path, line,
+							    "a form longer than %d bytes",
+							    BP_GAZ_ALIAS_MAX);
+				memcpy(buf + n, e, en);
+				n += en;
+			}
+		}
+		if (n < 2)
+			return bp_error_set(err, BP_ERR_DATA, path, line, "a form of one character");
+		for (int up = 0; up < (capn ? 2 : 1); up++) {
+			bp_status st;
+			if (up)
+				memcpy(buf, cap, capn); /* same length: a-z, 2-byte Cyrillic */
+			if (!(text = bp_arena_str(&l->g->arena, buf, n)))
+				return bp_error_set(err, BP_ERR_NOMEM, path, line, "out of memory");
+			if ((st = add_row(l, text, n, ent, path, line, err)) != BP_OK)
+				return st;
+		}
+	}
+	return BP_OK;
+}
+
 static bp_status gaz_line(gaz_load *l, int is_org, const char *path, unsigned long line,
 			  const char *s, size_t n, bp_error *err)
 {
@@ -199,6 +382,8 @@ static bp_status gaz_line(gaz_load *l, int is_org, const char *path, unsigned lo
 	if (kind < 0)
 		return bp_error_set(err, BP_ERR_DATA, path, line, "unknown kind '%.*s'",
 				    (int)(fn[1] > 40 ? 40 : fn[1]), f[1]);
+	if (strcmp(kinds[kind], "endings") == 0)
+		return class_row(l, path, line, f[0], fn[0], f[2], fn[2], err);
 	stop = strcmp(kinds[kind], "stop") == 0;
 	if (fn[2] == 0)
 		return bp_error_set(err, BP_ERR_DATA, path, line, "empty alias");
@@ -220,7 +405,8 @@ static bp_status gaz_line(gaz_load *l, int is_org, const char *path, unsigned lo
 	if (!(text = bp_arena_str(&g->arena, f[2], fn[2])))
 		return bp_error_set(err, BP_ERR_NOMEM, path, line, "out of memory");
 	if (stop)
-		return add_row(l, text, fn[2], -1, path, line, err);
+		return memchr(text, '{', fn[2]) ? add_forms(l, text, fn[2], -1, path, line, err)
+						: add_row(l, text, fn[2], -1, path, line, err);
 	for (const char *c = f[0], *end = f[0] + fn[0]; c <= end;) {
 		const char *comma = memchr(c, ',', (size_t)(end - c));
 		const char *ce = comma ? comma : end;
@@ -246,7 +432,11 @@ static bp_status gaz_line(gaz_load *l, int is_org, const char *path, unsigned lo
 						    "second name row for '%s'", g->ents[ent].id);
 			g->ents[ent].name = text;
 		}
-		st = add_row(l, text, fn[2], ent, path, line, err);
+		if (kind == 0 && memchr(text, '{', fn[2]))
+			return bp_error_set(err, BP_ERR_DATA, path, line,
+					    "a name row cannot have ending classes (it is the display name)");
+		st = memchr(text, '{', fn[2]) ? add_forms(l, text, fn[2], ent, path, line, err)
+					      : add_row(l, text, fn[2], ent, path, line, err);
 		if (st != BP_OK)
 			return st;
 		c = ce + 1;
@@ -393,6 +583,7 @@ static bp_status gaz_load_all(bp_gazetteer *g, const char *dir, bp_error *err)
 	if (st == BP_OK)
 		st = gaz_finish(&l, err);
 	free(l.rows);
+	free(l.classes);
 	if (st == BP_OK)
 		st = gaz_build(g, err);
 	return st;

@@ -1,6 +1,9 @@
 /* Unit tests of Russian text in the classifier: topic patterns with Cyrillic
  * letters are matched in Unicode mode (docs/rules.md, topics.rules), caselessly
- * and only at a word start; the English patterns beside them stay bytewise. */
+ * and only at a word start; the English patterns beside them stay bytewise.
+ * The gazetteer's Russian aliases are stems with ending classes
+ * (docs/rules.md, "Ending classes"): every case form matches, words that
+ * only start with a stem do not. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +12,33 @@
 #include "bp_classify.h"
 #include "harness.h"
 
-static bp_classifier *mine; /* the rules below */
+static bp_classifier *mine;    /* the rules below */
+static bp_classifier *bundled; /* the bundled rules */
+
+/* The count of country code in text under the bundled rules, -1 on an error. */
+static int country_count(const char *text, const char *code)
+{
+	bp_tags tg;
+	bp_error err;
+
+	if (bp_classifier_run(bundled, text, strlen(text), 0, &tg, &err) != BP_OK)
+		return -1;
+	for (size_t i = 0; i < tg.ncountries; i++)
+		if (strcmp(tg.countries[i].id, code) == 0)
+			return (int)tg.countries[i].count;
+	return 0;
+}
+
+/* The number of countries tagged in text. */
+static int countries_in(const char *text)
+{
+	bp_tags tg;
+	bp_error err;
+
+	if (bp_classifier_run(bundled, text, strlen(text), 0, &tg, &err) != BP_OK)
+		return -1;
+	return (int)tg.ncountries;
+}
 
 /* The count of topic id in text under classifier c, or -1 on an error. */
 static int topic_count(bp_classifier *c, const char *text, const char *id)
@@ -72,10 +101,80 @@ TEST(invalid_utf8)
 	CHECK_INT(topic_count(mine, "сан\xD0кции и санкции", "sanc"), 1);
 }
 
+TEST(country_cases)
+{
+	/* Сирия in all six cases, the adjective and the demonym */
+	CHECK_INT(country_count("Сирия. Из Сирии. К Сирии. В Сирию. С Сирией. О Сирии.", "SY"), 6);
+	CHECK_INT(country_count("Сирийский народ, сирийская сторона, сирийскому урегулированию, "
+				"сирийских беженцев.", "SY"), 4);
+	CHECK_INT(country_count("Сирийцы вернулись; помощь сирийцам.", "SY"), 2);
+	/* masculine, feminine, plural and multi-word names */
+	CHECK_INT(country_count("Иран, Ирана, Ирану, Ираном, Иране.", "IR"), 5);
+	CHECK_INT(country_count("Украина, Украины, Украине, Украину, Украиной.", "UA"), 5);
+	CHECK_INT(country_count("Китай и Китая, в Китае, с Китаем.", "CN"), 4);
+	CHECK_INT(country_count("Соединённые Штаты, Соединенных Штатов, США.", "US"), 3);
+	CHECK_INT(country_count("Переговоры с Объединёнными Арабскими Эмиратами.", "AE"), 1);
+	CHECK_INT(country_count("в Саудовской Аравии", "SA"), 1);
+	CHECK_INT(country_count("с Беларусью и в Белоруссии", "BY"), 2);
+	CHECK_INT(country_count("Кремлём и Кремлем", "RU"), 2);
+	CHECK_INT(country_count("в Египте, Египет", "EG"), 2);
+}
+
+TEST(country_stems_stay_words)
+{
+	/* a form must end at a word end: no country inside a longer word */
+	CHECK_INT(country_count("Иранская сторона", "IR"), 1); /* the adjective, not Иран */
+	CHECK_INT(countries_in("Кубань, Кубанский край"), 0);   /* not Куба */
+	CHECK_INT(countries_in("Индиана и Индианаполис"), 0);    /* not Индия */
+	CHECK_INT(countries_in("Ирановед и иранистика"), 0);     /* not Иран */
+	CHECK_INT(countries_in("Чадо и чадра"), 0);              /* not Чад */
+	CHECK_INT(countries_in("Сирийскийх Сириус"), 0);         /* no such ending */
+	/* nor at a word's middle */
+	CHECK_INT(countries_in("антироссийский, проамериканская"), 0);
+	/* the stop row: Korea alone tags neither Korea */
+	CHECK_INT(countries_in("на Корейском полуострове и в Корее"), 0);
+	CHECK_INT(country_count("в Северной Корее и в КНДР", "KP"), 2);
+	CHECK_INT(country_count("в Индийском океане", "IN"), 0);
+}
+
+TEST(class_errors)
+{
+	static const struct {
+		const char *rows, *want;
+	} bad[] = {
+		{"SY\tname\tSyria\nSY\tvariant\tСир{ия}\n", "unknown ending class '{ия}'"},
+		{"ия\tendings\tия ии\nSY\tname\tСир{ия}\n", "a name row cannot have ending classes"},
+		{"ия\tendings\tия ии ия\n", "ending 'ия' twice in class 'ия'"},
+		{"ия\tendings\tия\nия\tendings\tии\n", "second endings row for class 'ия'"},
+		{"SY\tname\tSyria\nSY\tvariant\tСир{ия\n", "'{' without '}' in alias"},
+		{"a\tendings\t-\nSY\tname\tSyria\nSY\tvariant\tS{a}\n", "a form of one character"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char dir[] = "/tmp/bp-test-russian-XXXXXX", path[64];
+		bp_rules *r = NULL;
+		bp_error err = {0};
+		FILE *f;
+		CHECK(mkdtemp(dir) != NULL);
+		snprintf(path, sizeof(path), "%s/countries.tsv", dir);
+		f = fopen(path, "w");
+		CHECK(f != NULL);
+		if (!f)
+			continue;
+		fputs(bad[i].rows, f);
+		fclose(f);
+		CHECK_INT(bp_rules_load(dir, &r, &err), BP_ERR_DATA);
+		if (!strstr(err.message, bad[i].want))
+			CHECK_STR(err.message, bad[i].want);
+		bp_rules_free(r);
+		unlink(path);
+		rmdir(dir);
+	}
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/bp-test-russian-XXXXXX", path[64];
-	bp_rules *rules = NULL;
+	bp_rules *rules = NULL, *brules = NULL;
 	bp_error err = {0};
 	FILE *f;
 
@@ -91,12 +190,21 @@ int main(void)
 	}
 	unlink(path);
 	rmdir(dir);
+	if (bp_rules_load(NULL, &brules, &err) != BP_OK || !(bundled = bp_classifier_new(brules))) {
+		printf("FAIL - loading the bundled rules: %s\n", err.message);
+		return 1;
+	}
 	RUN(caseless_cyrillic);
 	RUN(word_start_and_end);
 	RUN(case_sensitive_cyrillic);
 	RUN(mixed_scripts);
 	RUN(invalid_utf8);
+	RUN(country_cases);
+	RUN(country_stems_stay_words);
+	RUN(class_errors);
 	bp_classifier_free(mine);
 	bp_rules_free(rules);
+	bp_classifier_free(bundled);
+	bp_rules_free(brules);
 	return DONE();
 }
