@@ -101,6 +101,43 @@ TEST(invalid_utf8)
 	CHECK_INT(topic_count(mine, "сан\xD0кции и санкции", "sanc"), 1);
 }
 
+/* Whether the bundled rules give text the topic id. */
+static int has_topic(const char *text, const char *id)
+{
+	return topic_count(bundled, text, id) > 0;
+}
+
+TEST(bundled_topics)
+{
+	CHECK(has_topic("Евросоюз ввёл новые санкции против российских компаний.", "sanctions"));
+	CHECK(has_topic("В ответ на высылку наших дипломатов будут приняты ответные меры.",
+			"sanctions"));
+	CHECK(has_topic("Министры иностранных дел провели переговоры в Москве.", "diplomacy"));
+	CHECK(has_topic("Вопрос обсуждался в Совете Безопасности ООН.", "multilateral"));
+	CHECK(has_topic("Гуманитарная помощь доставлена беженцам.", "humanitarian"));
+	CHECK(has_topic("Хакеры провели кибератаку на серверы министерства.", "cyber"));
+	CHECK(has_topic("Террористы ИГИЛ совершили теракт.", "terrorism"));
+	CHECK(has_topic("Наступление продолжается, обстрелы не прекращаются.", "armed-conflict"));
+	CHECK(has_topic("Договор о нераспространении ядерного оружия.", "arms-control"));
+	CHECK(has_topic("Журналисты этого телеканала распространяют дезинформацию.", "media"));
+	CHECK(has_topic("Президентские выборы и референдум прошли спокойно.", "elections"));
+	CHECK(has_topic("Товарооборот и инвестиции выросли.", "economy"));
+	CHECK(has_topic("Пандемия коронавируса и вакцинация.", "health"));
+	CHECK(has_topic("Годовщина Победы в Великой Отечественной войне.", "history"));
+	CHECK(has_topic("Международный суд вынес решение по иску.", "law"));
+	CHECK(has_topic("Территориальный спор о Курильских островах.", "territory"));
+	CHECK(has_topic("Фестиваль культуры и студенческие обмены.", "culture"));
+	CHECK(has_topic("Визы для российских граждан и консульская помощь.", "consular"));
+	CHECK(has_topic("Нелегальная миграция и депортация мигрантов.", "migration"));
+	CHECK(has_topic("Права человека и преследование правозащитников.", "human-rights"));
+	/* a passing word is not a subject; nor a stem inside another word */
+	CHECK(!has_topic("Несанкционированный митинг прошёл в центре города, и никто не пострадал.",
+			 "sanctions"));
+	CHECK(!has_topic("Министр рассказал о развитии культуры и образования.", "sanctions"));
+	/* English text keeps its own vocabulary */
+	CHECK(has_topic("The EU imposed new sanctions on Russian companies.", "sanctions"));
+}
+
 TEST(country_cases)
 {
 	/* Сирия in all six cases, the adjective and the demonym */
@@ -199,6 +236,7 @@ int main(void)
 	RUN(case_sensitive_cyrillic);
 	RUN(mixed_scripts);
 	RUN(invalid_utf8);
+	RUN(bundled_topics);
 	RUN(country_cases);
 	RUN(country_stems_stay_words);
 	RUN(class_errors);
