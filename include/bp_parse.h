@@ -59,6 +59,9 @@ typedef struct bp_briefing {
 	char id[48];        /* "2017-02-09-5c1f03a2": date and a hash of title and agenda */
 	unsigned index;     /* 1-based position in the input */
 	char *title, *role, *spokesperson, *place; /* NULL when absent */
+	/* the spokesperson normalised (profiles with nominative cues: the title's
+	 * genitive in the nominative), NULL when absent or not normalised */
+	char *spokesperson_name;
 	char date[11];      /* YYYY-MM-DD or "" */
 	char time[6];       /* HH:MM or "" */
 	bp_agenda_item *agenda;

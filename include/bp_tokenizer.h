@@ -130,6 +130,13 @@ const bp_cues *bp_cues_next(const bp_cues *cues);
 int bp_cues_setting(const bp_cues *cues, const char *name);
 /* Whether the profile has moderator cues (its briefings count moderator turns). */
 int bp_cues_has_moderator(const bp_cues *cues);
+/* The nominative of a name printed in the genitive ("М.В.Захаровой" ->
+ * "М.В.Захарова"), by the profile's nominative cues on its last word (the
+ * longest genitive ending that leaves a stem of two letters or more): 1
+ * with out filled (NUL-terminated, cap bytes), 0 when no cue applies. */
+int bp_cues_nominative(const bp_cues *cues, const char *name, char *out, size_t cap);
+/* Whether the profile has nominative cues (its briefings get spokesperson_name). */
+int bp_cues_has_nominative(const bp_cues *cues);
 /* The profile's `detect` lines: count, and the i-th pattern with its weight
  * and line. */
 size_t bp_cues_detect_count(const bp_cues *cues);

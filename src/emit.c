@@ -488,6 +488,8 @@ static bp_status jsonl_briefing(void *impl, const bp_briefing *b, const bp_sourc
 	add(e, rec, "date", b->date[0] ? cJSON_CreateStringReference(b->date) : cJSON_CreateNull());
 	add(e, rec, "time", b->time[0] ? cJSON_CreateStringReference(b->time) : cJSON_CreateNull());
 	add(e, rec, "spokesperson", str(b->spokesperson));
+	if (b->spokesperson_name)
+		add(e, rec, "spokesperson_name", str(b->spokesperson_name));
 	add(e, rec, "role", str(b->role));
 	add(e, rec, "place", str(b->place));
 	agenda = cJSON_CreateArray();

@@ -39,7 +39,8 @@ static int has_columns(sqlite3 *conn, const char *sql)
 }
 
 /* A database made before layout profiles gets the columns of the records'
- * optional fields: briefings' profile, language and moderators, blocks'
+ * optional fields: briefings' profile, language, moderators and
+ * spokesperson_name, blocks'
  * speaker_name and outlet. 0, or -1 on an error. */
 static int add_profile_columns_conn(sqlite3 *conn)
 {
@@ -51,6 +52,10 @@ static int add_profile_columns_conn(sqlite3 *conn)
 	if (!has_columns(conn, "SELECT moderators FROM briefings LIMIT 0") &&
 	    sqlite3_exec(conn, "ALTER TABLE briefings ADD COLUMN moderators INTEGER;", NULL, NULL,
 			 NULL) != SQLITE_OK)
+		return -1;
+	if (!has_columns(conn, "SELECT spokesperson_name FROM briefings LIMIT 0") &&
+	    sqlite3_exec(conn, "ALTER TABLE briefings ADD COLUMN spokesperson_name TEXT;", NULL,
+			 NULL, NULL) != SQLITE_OK)
 		return -1;
 	if (!has_columns(conn, "SELECT speaker_name, outlet FROM blocks LIMIT 0") &&
 	    sqlite3_exec(conn, "ALTER TABLE blocks ADD COLUMN speaker_name TEXT;"
@@ -71,7 +76,8 @@ static const char schema_sql[] =
 	" answers INTEGER NOT NULL, exchanges INTEGER NOT NULL, agenda_items INTEGER NOT NULL,"
 	" linked INTEGER NOT NULL, unlinked INTEGER NOT NULL, skipped INTEGER NOT NULL,"
 	" span_start INTEGER NOT NULL,"
-	" span_end INTEGER NOT NULL, profile TEXT, language TEXT, moderators INTEGER);"
+	" span_end INTEGER NOT NULL, profile TEXT, language TEXT, moderators INTEGER,"
+	" spokesperson_name TEXT);"
 	"CREATE INDEX IF NOT EXISTS briefings_sha256 ON briefings(sha256);"
 	"CREATE INDEX IF NOT EXISTS briefings_date ON briefings(date);"
 	"CREATE TABLE IF NOT EXISTS agenda("
@@ -146,7 +152,7 @@ static const char *const query_sql[Q_COUNT] = {
 	[Q_INS_ORG] = "INSERT INTO block_organizations VALUES(?1, ?2, ?3, ?4, ?5)",
 	[Q_INS_TOPIC] = "INSERT INTO block_topics VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 	[Q_INS_BRIEFING] = "INSERT INTO briefings VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10,"
-			   " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26)",
+			   " ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)",
 	[Q_INS_AGENDA] = "INSERT INTO agenda VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 	[Q_INS_WARNING] = "INSERT INTO warnings VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
 };
@@ -425,6 +431,7 @@ static int insert_briefing(db *d, const bp_briefing *b, const bp_source_info *sr
 		bind_int(s, c++, b->moderator);
 	else
 		sqlite3_bind_null(s, c++);
+	bind_str(s, c++, b->spokesperson_name);
 	if (run(d, Q_INS_BRIEFING) != 0)
 		return -1;
 	bind_text(d->q[Q_INS_SOURCE], 1, src->path, strlen(src->path));

@@ -835,6 +835,7 @@ static void briefing_clear(bp_briefing *b)
 	free(b->title);
 	free(b->role);
 	free(b->spokesperson);
+	free(b->spokesperson_name);
 	free(b->place);
 	for (i = 0; i < b->nagenda; i++)
 		free(b->agenda[i].title);
@@ -865,6 +866,7 @@ bp_briefing *bp_briefing_copy(const bp_briefing *b)
 	c->title = dup_or_null(b->title, &ok);
 	c->role = dup_or_null(b->role, &ok);
 	c->spokesperson = dup_or_null(b->spokesperson, &ok);
+	c->spokesperson_name = dup_or_null(b->spokesperson_name, &ok);
 	c->place = dup_or_null(b->place, &ok);
 	c->agenda = NULL;
 	c->nagenda = 0;
@@ -918,6 +920,14 @@ static bp_status close_briefing(bp_parser *p, bp_error *err)
 	if (st != BP_OK)
 		return st;
 	set_id(p);
+	if (p->b.spokesperson && !p->b.spokesperson_name && bp_cues_has_nominative(p->cues)) {
+		char nom[BP_FIELD_MAX + 1];
+		const char *name = bp_cues_nominative(p->cues, p->b.spokesperson, nom, sizeof(nom))
+					   ? nom
+					   : p->b.spokesperson;
+		if (!(p->b.spokesperson_name = dupn(name, strlen(name))))
+			return bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
+	}
 	if (!p->b.title)
 		warn(p, "no-title", 1, p->b.first_line, "no title line (\"Briefing by ...\") was found");
 	if (!p->b.date[0])

@@ -22,13 +22,14 @@ enum cue_kind { CUE_TITLE, CUE_TOC, CUE_QA, CUE_BACK, CUE_QUESTION, CUE_ANSWER,
 		CUE_NONSPEAKER, CUE_FOOTER, CUE_BOILER, CUE_ROLE, CUE_MONTH, CUE_WEEKDAY,
 		CUE_LANGUAGE, CUE_ABOUT, CUE_DETECT, CUE_SETTING, CUE_QMARK, CUE_MODERATOR,
 		CUE_TITLEFIELD, CUE_DATEFIELD, CUE_MERIDIEM, CUE_HONORIFIC, CUE_OUTLET, CUE_END, CUE_TITLESTOP, CUE_YEARWORD, CUE_ACTION,
-		CUE_KINDS };
+		CUE_NOMINATIVE, CUE_KINDS };
 
 static const char *const cue_names[CUE_KINDS] = {
 	"title", "toc", "qa", "back", "question", "answer",
 	"nonspeaker", "footer", "boiler", "role", "month", "weekday",
 	"language", "about", "detect", "setting", "qmark", "moderator",
-	"titlefield", "datefield", "meridiem", "honorific", "outlet", "end", "titlestop", "yearword", "action"
+	"titlefield", "datefield", "meridiem", "honorific", "outlet", "end", "titlestop", "yearword", "action",
+	"nominative"
 };
 
 /* The settings a profile may give (KIND setting, TEXT the name, VALUE an
@@ -269,6 +270,47 @@ int bp_cues_setting(const bp_cues *cues, const char *name)
 	return 0;
 }
 
+int bp_cues_nominative(const bp_cues *cues, const char *name, char *out, size_t cap)
+{
+	size_t n = strlen(name), w = n, best = 0;
+	const cue *hit = NULL;
+
+	/* the last word: after the last space or '.' ("М.В.Захаровой") */
+	while (w > 0 && name[w - 1] != ' ' && name[w - 1] != '.')
+		w--;
+	for (size_t k = 0; k < cues->n[CUE_NOMINATIVE]; k++) {
+		const cue *q = &cues->list[CUE_NOMINATIVE][k];
+		size_t g = (size_t)((const char *)memchr(q->text, ' ', q->len) - q->text);
+		if (g == 1 && q->text[0] == '-')
+			g = 0;
+		/* the longest genitive ending, and a stem of two letters or more left */
+		if (g >= best && (hit == NULL || g > best) && n - w >= g + 4 &&
+		    memcmp(name + n - g, q->text, g) == 0) {
+			best = g;
+			hit = q;
+		}
+	}
+	if (!hit)
+		return 0;
+	{
+		const char *nom = memchr(hit->text, ' ', hit->len) + 1;
+		size_t nn = hit->len - (size_t)(nom - hit->text);
+		if (nn == 1 && nom[0] == '-')
+			nn = 0;
+		if (n - best + nn + 1 > cap)
+			return 0;
+		memcpy(out, name, n - best);
+		memcpy(out + n - best, nom, nn);
+		out[n - best + nn] = '\0';
+	}
+	return 1;
+}
+
+int bp_cues_has_nominative(const bp_cues *cues)
+{
+	return cues->n[CUE_NOMINATIVE] != 0;
+}
+
 int bp_cues_has_moderator(const bp_cues *cues)
 {
 	return cues->n[CUE_MODERATOR] != 0;
@@ -407,6 +449,13 @@ static bp_status parse_cue_line(bp_cues *c, const bp_blob *b, unsigned long line
 	if (k == CUE_DETECT && (!tab2 || value == 0))
 		return bp_error_set(err, BP_ERR_DATA, b->path, lineno,
 				    "detect needs a weight other than 0 (detect<TAB>PATTERN<TAB>WEIGHT)");
+	if (k == CUE_NOMINATIVE) { /* "овой ова": GENITIVE NOMINATIVE, "-" no ending */
+		const char *sp = memchr(text, ' ', tlen);
+		if (!sp || sp == text || memchr(sp + 1, ' ', tlen - (size_t)(sp + 1 - text)) ||
+		    sp + 1 == text + tlen || tab2)
+			return bp_error_set(err, BP_ERR_DATA, b->path, lineno,
+					    "nominative needs 'ENDING ENDING' (genitive, then nominative; - for none)");
+	}
 	if ((k == CUE_LANGUAGE || k == CUE_ABOUT) && c->n[k])
 		return bp_error_set(err, BP_ERR_DATA, b->path, lineno, "a second %s line", cue_names[k]);
 	if (k == CUE_SETTING) {

@@ -181,6 +181,7 @@ def briefing_from_db(con, bid):
                        "sha256": b["sha256"], "index": b["source_index"]},
             "title": b["title"], "date": b["date"], "time": b["time"],
             "spokesperson": b["spokesperson"], "role": b["role"], "place": b["place"],
+            **({"spokesperson_name": b["spokesperson_name"]} if b["spokesperson_name"] is not None else {}),
             "agenda": [dict(a) for a in agenda],
             "counts": {"statements": b["statements"], "questions": b["questions"],
                        "answers": b["answers"], "exchanges": b["exchanges"],
