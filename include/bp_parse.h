@@ -44,6 +44,7 @@ typedef struct bp_agenda_item {
 	char *title;
 	unsigned statement; /* seq of the statement it heads, 0 for none */
 	int qa;          /* a topic of the Q&A sub-list */
+	int turn_words;  /* qa: a question or answer shares a content word with it */
 	unsigned long line; /* where the item starts */
 } bp_agenda_item;
 

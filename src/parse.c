@@ -953,6 +953,13 @@ static bp_status close_briefing(bp_parser *p, bp_error *err)
 				 p->b.agenda[i].n);
 			warn(p, "agenda-unmatched", 1, p->b.agenda[i].line, msg);
 		}
+		if (p->b.agenda[i].qa && !p->b.agenda[i].turn_words && p->b.questions + p->b.answers) {
+			char msg[160];
+			snprintf(msg, sizeof(msg),
+				 "Q&A topic %s shares no word with any question or answer",
+				 p->b.agenda[i].n);
+			warn(p, "qa-topic-unmatched", 1, p->b.agenda[i].line, msg);
+		}
 	}
 	st = p->sink.briefing(p->sink.ctx, &p->b, err);
 	briefing_clear(&p->b);
@@ -1166,6 +1173,119 @@ static bp_status add_paragraph(bp_parser *p, const bp_line *l, size_t from, bp_e
 	return st;
 }
 
+/* ---- Q&A topics and the turns ------------------------------------------ */
+
+#define TOPIC_PREFIX 5 /* characters of a word two words must share */
+
+/* s[0, n) folded to lower case into out (ASCII and Cyrillic А-Я, Ё: the
+ * same byte length); the length. */
+static size_t fold_text(const char *s, size_t n, char *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 'A' && c <= 'Z') {
+			out[i] = (char)(c + 32);
+		} else if (c == 0xD0 && i + 1 < n) {
+			unsigned char d = (unsigned char)s[i + 1];
+			if (d >= 0x90 && d <= 0x9F) { /* А-П */
+				out[i++] = (char)0xD0;
+				out[i] = (char)(d + 0x20);
+			} else if (d >= 0xA0 && d <= 0xAF) { /* Р-Я */
+				out[i++] = (char)0xD1;
+				out[i] = (char)(d - 0x20);
+			} else if (d == 0x81) { /* Ё */
+				out[i++] = (char)0xD1;
+				out[i] = (char)0x91;
+			} else {
+				out[i++] = (char)c;
+				out[i] = (char)d;
+			}
+		} else {
+			out[i] = (char)c;
+		}
+	}
+	return n;
+}
+
+/* A word byte for Q&A topics: a letter or digit, or any byte of a non-ASCII
+ * character but those of U+2000-U+2FFF (dashes, quotes) and U+00A0-U+00BF. */
+static int topic_word_byte(const unsigned char *s, size_t n, size_t i)
+{
+	unsigned char c = s[i];
+	size_t k = i;
+	if (c < 0x80)
+		return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+	while (k > 0 && (s[k] & 0xC0) == 0x80) /* the character's lead byte */
+		k--;
+	if (s[k] == 0xE2 || (s[k] == 0xC2 && k + 1 < n && s[k + 1] >= 0xA0))
+		return 0;
+	return 1;
+}
+
+/* Whether folded text t[0, tn) has a word that starts with the first
+ * TOPIC_PREFIX characters of a word of folded title w[0, wn) of at least
+ * that many characters (a content word: "Astana", "сотрудничестве" and
+ * "сотрудничество" share "сотру"). */
+static int shares_word(const char *w, size_t wn, const char *t, size_t tn)
+{
+	const unsigned char *a = (const unsigned char *)w, *b = (const unsigned char *)t;
+	size_t i = 0;
+
+	while (i < wn) {
+		size_t j = i, chars = 0, pre = 0;
+		if (!topic_word_byte(a, wn, i)) {
+			i++;
+			continue;
+		}
+		while (j < wn && topic_word_byte(a, wn, j)) {
+			if ((a[j] & 0xC0) != 0x80 && ++chars == TOPIC_PREFIX + 1)
+				pre = j - i;
+			j++;
+		}
+		if (chars == TOPIC_PREFIX)
+			pre = j - i;
+		if (chars >= TOPIC_PREFIX) {
+			for (size_t k = 0; k + pre <= tn; k++) {
+				const char *hit = memchr(t + k, w[i], tn - k);
+				if (!hit)
+					break;
+				k = (size_t)(hit - t);
+				if (k + pre <= tn && memcmp(t + k, w + i, pre) == 0 &&
+				    (k == 0 || !topic_word_byte(b, tn, k - 1)))
+					return 1;
+			}
+		}
+		i = j;
+	}
+	return 0;
+}
+
+/* A question or answer closes: the Q&A topics it shares a content word with
+ * are linked to the turns. */
+static int link_qa_topics(bp_parser *p, const char *text, size_t n)
+{
+	char *ft = NULL;
+	for (size_t i = 0; i < p->b.nagenda; i++) {
+		bp_agenda_item *a = &p->b.agenda[i];
+		char ftitle[BP_FIELD_MAX * 2 + 1];
+		size_t tl;
+		if (!a->qa || a->turn_words)
+			continue;
+		if (!ft) {
+			if (!(ft = malloc(n + 1)))
+				return -1;
+			fold_text(text, n, ft);
+		}
+		tl = strlen(a->title);
+		if (tl > sizeof(ftitle) - 1)
+			tl = sizeof(ftitle) - 1;
+		fold_text(a->title, tl, ftitle);
+		a->turn_words = shares_word(ftitle, tl, ft, n);
+	}
+	free(ft);
+	return 0;
+}
+
 static bp_status close_block(bp_parser *p, bp_error *err)
 {
 	bp_block b;
@@ -1217,6 +1337,8 @@ static bp_status close_block(bp_parser *p, bp_error *err)
 		b.speaker = p->has_speaker ? p->speaker : NULL;
 		b.speaker_name = p->has_speaker_name ? p->speaker_name : NULL;
 		b.outlet = p->has_outlet ? p->outlet : NULL;
+		if (p->btype != BP_BLOCK_MODERATOR && link_qa_topics(p, b.buf, b.len) != 0)
+			return bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
 	}
 	if (b.end > p->b.end)
 		p->b.end = b.end;
