@@ -155,6 +155,10 @@ TEST(country_cases)
 	CHECK_INT(country_count("с Беларусью и в Белоруссии", "BY"), 2);
 	CHECK_INT(country_count("Кремлём и Кремлем", "RU"), 2);
 	CHECK_INT(country_count("в Египте, Египет", "EG"), 2);
+	/* the longest form wins: Гвинея-Бисау is not Гвинея */
+	CHECK_INT(country_count("в Гвинее-Бисау и в Экваториальной Гвинее", "GN"), 0);
+	CHECK_INT(country_count("в Гвинее-Бисау и в Гвинее", "GW"), 1);
+	CHECK_INT(country_count("в Гвинее-Бисау и в Гвинее", "GN"), 1);
 }
 
 TEST(country_stems_stay_words)
