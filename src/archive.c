@@ -530,11 +530,8 @@ static void journal_deleted(archive *a, const char *rel);
 static void drop_output(archive *a, const char *rel, const char *old_src, int journal_it)
 {
 	remove_output(a, rel);
-	if (journal_it) {
-		pthread_mutex_lock(&a->mu);
+	if (journal_it)
 		journal_deleted(a, rel);
-		pthread_mutex_unlock(&a->mu);
-	}
 	if (a->opts->sqlite_path && old_src) {
 		char shown[BP_ERROR_PATH_MAX];
 		bp_sqlite_db *x;
@@ -858,8 +855,8 @@ static bp_status out_write(void *ctx, const char *bytes, size_t n, bp_error *err
 	return BP_OK;
 }
 
-/* Appends one line to the manifest (called with a->mu held): one write,
- * and O_APPEND, keep lines whole. */
+/* Appends one line to the manifest: one write, and O_APPEND, keep lines
+ * whole (no lock: the lines of one output come from one thread in turn). */
 static void journal_line(archive *a, const entry *e, const char *deleted_rel)
 {
 	char *buf = NULL;
@@ -891,10 +888,9 @@ static void journal_deleted(archive *a, const char *rel)
 	journal_line(a, NULL, rel);
 }
 
-/* Settles it (under the lock): the figures, the event, the journal. */
-static void settle(archive *a, item *it, uint64_t bytes_read)
+/* The figures and the event of a settled item (a->mu held). */
+static void count_settled(archive *a, item *it, uint64_t bytes_read)
 {
-	pthread_mutex_lock(&a->mu);
 	a->st.done++;
 	a->st.bytes_done += bytes_read;
 	switch (it->state) {
@@ -914,11 +910,52 @@ static void settle(archive *a, item *it, uint64_t bytes_read)
 		a->st.failed++;
 		break;
 	}
-	if (it->state == ST_OK || (it->state == ST_UPTODATE && it->result.rel))
-		journal(a, &it->result);
 	if (a->cb && a->cb->event && (it->state == ST_FAILED || it->state == ST_SKIPPED))
 		a->cb->event(a->cb->ctx, it->state == ST_FAILED ? BP_ARCHIVE_FAILED : BP_ARCHIVE_SKIPPED,
 			     it->path, it->msg ? it->msg : "out of memory");
+}
+
+static int journaled(const item *it)
+{
+	return it->state == ST_OK || (it->state == ST_UPTODATE && it->result.rel);
+}
+
+/* Settles it: the journal (outside the lock), the figures, the event. */
+static void settle(archive *a, item *it, uint64_t bytes_read)
+{
+	if (journaled(it))
+		journal(a, &it->result);
+	pthread_mutex_lock(&a->mu);
+	count_settled(a, it, bytes_read);
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+}
+
+/* Settles a committed batch: its manifest lines in one write, then its
+ * figures and events under one lock (the workers take the lock too). */
+static void settle_batch(archive *a, item **batch, size_t n)
+{
+	char *buf = NULL;
+	size_t len = 0, i;
+	FILE *f = open_memstream(&buf, &len);
+	int whole = 0;
+
+	if (f) {
+		for (i = 0; i < n; i++)
+			if (journaled(batch[i]))
+				put_entry(f, &batch[i]->result);
+		whole = fclose(f) == 0;
+	}
+	if (whole && len && a->journal >= 0)
+		write_all(a->journal, buf, len);
+	else if (!whole) /* no memory for the lot: a line at a time */
+		for (i = 0; i < n; i++)
+			if (journaled(batch[i]))
+				journal(a, &batch[i]->result);
+	free(buf);
+	pthread_mutex_lock(&a->mu);
+	for (i = 0; i < n; i++)
+		count_settled(a, batch[i], batch[i]->bytes);
 	pthread_cond_broadcast(&a->cv);
 	pthread_mutex_unlock(&a->mu);
 }
@@ -1206,8 +1243,8 @@ static void commit(archive *a)
 		item *it = j.batch[i];
 		if (it->state == ST_FAILED && it->old)
 			drop_output(a, it->rel, it->old->src, 1);
-		settle(a, it, it->bytes);
 	}
+	settle_batch(a, j.batch, j.n);
 	pthread_mutex_destroy(&j.mu);
 	free(j.batch);
 	free(j.olds);
@@ -1560,9 +1597,7 @@ static void redo(archive *a, item *it)
 	a->st.bytes_total += it->size;
 	if (e) {
 		e->valid = 0;
-		pthread_mutex_lock(&a->mu);
 		journal(a, e);
-		pthread_mutex_unlock(&a->mu);
 	}
 }
 
