@@ -527,11 +527,20 @@ static void journal_deleted(archive *a, const char *rel);
  * output goes (journaled when journal_it) and, with --sqlite, the briefings
  * its old output held (bp_sqlite_forget_source; one that another input
  * gives too stays as it is). */
+static void forget_src(archive *a, const char *old_src);
+
 static void drop_output(archive *a, const char *rel, const char *old_src, int journal_it)
 {
 	remove_output(a, rel);
 	if (journal_it)
 		journal_deleted(a, rel);
+	forget_src(a, old_src);
+}
+
+/* --sqlite: the database forgets source path old_src (its display name):
+ * the briefings only it gave are deleted (bp_sqlite_forget_source). */
+static void forget_src(archive *a, const char *old_src)
+{
 	if (a->opts->sqlite_path && old_src) {
 		char shown[BP_ERROR_PATH_MAX];
 		bp_sqlite_db *x;
@@ -1391,6 +1400,15 @@ done:
 	if (it->state == ST_TODO)
 		return; /* interrupted: as it was */
 	if (it->state == ST_OK) {
+		/* named by another path than before (records carry the path):
+		 * the briefings are this path's now, the old path gives none */
+		if (it->old && strcmp(it->old->src, it->path) != 0) {
+			char was[BP_ERROR_PATH_MAX], now[BP_ERROR_PATH_MAX];
+			bp_archive_display_path(it->old->src, was, sizeof(was));
+			bp_archive_display_path(it->path, now, sizeof(now));
+			if (strcmp(was, now) != 0)
+				forget_src(a, it->old->src);
+		}
 		it->bytes = total;
 		pend(a, it);
 		return;

@@ -184,6 +184,17 @@ check archive-keep-stale-output test -f "$D/aout/sub/odd, \"text\".txt.json"
 "$BIN" --sqlite "$D/adb-cli3.db" "$A/a.txt"
 check archive-kept-then-removed $SQ same "$D/adb.db" "$D/adb-cli3.db"
 check archive-kept-then-removed-consistent $SQ consistent "$D/adb.db"
+# the same folder named by another path: every input redone under its new
+# source path, the old path gives no briefing any more (briefing_sources),
+# so an input that then goes takes its briefing along
+cp data/samples/001_7b2a66f66435a73a.txt "$A/b.txt"
+"$BIN" -q -o "$D/aout" --format json --sqlite "$D/adb.db" "$A"
+(cd "$D" && "$BIN" -q -o aout --format json --sqlite adb.db archive-in)
+check archive-renamed-owners test "$(adb "select count(*) from briefing_sources where source_path like '$A/%'")" = 0
+rm "$A/b.txt"
+(cd "$D" && "$BIN" -q -o aout --format json --sqlite adb.db archive-in)
+check archive-renamed-then-gone $SQ same "$D/adb.db" "$D/adb-cli3.db"
+check archive-renamed-consistent $SQ consistent "$D/adb.db"
 # an input that now fails (no briefing in it) loses its output and its briefings
 printf 'no briefing here\n' > "$A/a.txt"
 "$BIN" -q -o "$D/aout" --format json --sqlite "$D/adb.db" "$A" 2> /dev/null
