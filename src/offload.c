@@ -342,6 +342,7 @@ void bp_offload_drop(bp_offload *o)
 	o->failed = 0;
 	pthread_mutex_unlock(&o->mu);
 	o->tagwarn.nlimited = 0; /* an input ends: a briefing it left open is gone */
+	o->pairing.have_question = 0; /* ... and its last question pairs with nothing */
 }
 
 /* Takes back the oldest queued batch once it is out, helping with the

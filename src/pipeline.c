@@ -546,6 +546,9 @@ static void begin(bp_pipeline *pl, const char *path)
 	bp_digest_reset(pl->digest);
 	pl->have_closed = 0;
 	pl->tagwarn.nlimited = 0;
+	/* an answer never pairs with the last question of the input before,
+	 * though both may be of an "undated-..." briefing of the same id */
+	pl->pairing.have_question = 0;
 	pl->path = path;
 	pl->format = "text";
 	pl->is_html = 0;
