@@ -552,6 +552,18 @@ static bp_status setup(db *d, bp_error *err)
 	return BP_OK;
 }
 
+/* Opens (or creates) the database at path into d and sets it up; on an
+ * error the caller frees d. */
+static bp_status db_open(db *d, const char *path, bp_error *err)
+{
+	snprintf(d->path, sizeof(d->path), "%s", path);
+	if (sqlite3_open_v2(path, &d->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK)
+		return d->conn ? db_error(d, err)
+			       : bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
+	return setup(d, err);
+}
+
 bp_status bp_sqlite_emitter_open(const char *path, bp_emitter **out, bp_error *err)
 {
 	db *d = calloc(1, sizeof(*d));
@@ -560,15 +572,7 @@ bp_status bp_sqlite_emitter_open(const char *path, bp_emitter **out, bp_error *e
 	*out = NULL;
 	if (!d)
 		return bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
-	snprintf(d->path, sizeof(d->path), "%s", path);
-	if (sqlite3_open_v2(path, &d->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
-		st = d->conn ? db_error(d, err)
-			     : bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
-		sqlite_free(d);
-		return st;
-	}
-	st = setup(d, err);
+	st = db_open(d, path, err);
 	if (st != BP_OK) {
 		sqlite_free(d);
 		return st;
@@ -591,14 +595,7 @@ bp_status bp_sqlite_db_open(const char *path, bp_sqlite_db **out, bp_error *err)
 	*out = NULL;
 	if (!x)
 		return bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
-	snprintf(x->d.path, sizeof(x->d.path), "%s", path);
-	if (sqlite3_open_v2(path, &x->d.conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
-	    SQLITE_OK) {
-		st = x->d.conn ? db_error(&x->d, err) : bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
-		bp_sqlite_db_close(x);
-		return st;
-	}
-	st = setup(&x->d, err);
+	st = db_open(&x->d, path, err);
 	if (st != BP_OK) {
 		bp_sqlite_db_close(x);
 		return st;
