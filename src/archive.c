@@ -63,6 +63,8 @@ typedef struct item {
 	entry result;    /* the manifest entry it earns (ST_OK, ST_UPTODATE) */
 	int walk_error;  /* a folder that could not be read, a loop */
 	char tmp[32];    /* ST_OK: its output's temporary name, until committed */
+	int tmpfd;       /* ST_OK: that file, open (its fsync at commit), or -1 */
+	int dir_errno;   /* at commit: why its folder under OUT could not be opened */
 	uint64_t bytes;  /* read */
 } item;
 
@@ -1045,21 +1047,28 @@ static const char *skip_reason(bp_format f)
 	}
 }
 
-/* Reads fd whole: its SHA-256 and the sniffer's verdict on its start. */
+/* Reads fd whole: its SHA-256 and the sniffer's verdict on its start.
+ * *whole: the input fitted in w->readbuf, which holds it (it is parsed
+ * from there, not read again). */
 static int hash_input(worker *w, int fd, char sha[65], uint64_t *total, bp_format *format,
-		      bp_error *err)
+		      int *whole, bp_error *err)
 {
 	bp_digest *d = bp_digest_new();
 	size_t got, have = 0;
 	uint64_t off, len;
-	int first = 1;
+	int sniffed = 0;
 
 	*total = 0;
+	*whole = 1;
 	if (!d) {
 		bp_error_set(err, BP_ERR_NOMEM, NULL, 0, "out of memory");
 		return -1;
 	}
 	for (;;) {
+		if (have == BP_READ_CHUNK) { /* full: it is read in chunks */
+			have = 0;
+			*whole = 0;
+		}
 		if (bp_input_read(fd, "", w->readbuf + have, BP_READ_CHUNK - have, &got, err) != BP_OK) {
 			bp_digest_free(d);
 			return -1;
@@ -1067,13 +1076,10 @@ static int hash_input(worker *w, int fd, char sha[65], uint64_t *total, bp_forma
 		if (got)
 			bp_digest_update(d, w->readbuf + have, got, 0);
 		*total += got;
-		if (first) {
-			have += got;
-			if (got && have < BP_SNIFF_BYTES)
-				continue;
+		have += got;
+		if (!sniffed && (!got || *total >= BP_SNIFF_BYTES)) {
 			*format = bp_input_sniff(w->readbuf, have);
-			first = 0;
-			have = 0;
+			sniffed = 1;
 		}
 		if (!got)
 			break;
@@ -1097,17 +1103,18 @@ static int same_folder(const char *x, const char *y)
 	return lx == ly && memcmp(x, y, lx) == 0;
 }
 
-/* Flushes OUT/tmp/name to disk: fsync, through a descriptor of its own
- * (the worker closed its one). 0, or -1 with errno. */
-static int sync_tmp(archive *a, const char *name)
+/* Flushes an item's temporary output to disk and closes it: fsync and
+ * close through the descriptor the worker wrote it with (close reports a
+ * delayed write error too). 0, or -1 with errno. */
+static int sync_tmp(item *it)
 {
-	int fd = openat(a->tmpfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), rc, e;
+	int rc = fsync(it->tmpfd), e = errno;
 
-	if (fd < 0)
-		return -1;
-	rc = fsync(fd);
-	e = errno;
-	close(fd);
+	if (close(it->tmpfd) != 0 && rc == 0) {
+		rc = -1;
+		e = errno;
+	}
+	it->tmpfd = -1;
 	errno = e;
 	return rc;
 }
@@ -1131,43 +1138,50 @@ static int sync_tmp(archive *a, const char *name)
 typedef struct commit_job {
 	archive *a;
 	item **batch;
-	int *olds, *dirs;
+	int *olds;  /* per item: the output it replaces, held open, or -1 */
+	int *dirs;  /* per item: its folder under OUT (shared by the items of
+		     * one folder, opened by the first), or -1 */
+	int *renamed; /* per folder opener: whether a rename changed it */
 	size_t n, next;
 	int phase; /* 0: fsync and rename; 1: close the replaced outputs */
 	pthread_mutex_t mu;
 } commit_job;
 
+static const char *base_name(const char *rel)
+{
+	const char *slash = strrchr(rel, '/');
+	return slash ? slash + 1 : rel;
+}
+
 static void commit_one(commit_job *j, size_t i)
 {
 	archive *a = j->a;
 	item *it = j->batch[i];
-	const char *base;
-	int dfd;
+	const char *base = base_name(it->rel);
+	int dfd = j->dirs[i];
 
 	if (j->phase == 1) {
 		if (j->olds[i] >= 0)
 			close(j->olds[i]);
 		return;
 	}
-	j->olds[i] = j->dirs[i] = -1;
-	if (sync_tmp(a, it->tmp) != 0) {
+	j->olds[i] = -1;
+	if (sync_tmp(it) != 0) {
 		it->state = ST_FAILED;
 		it->msg = fmt("cannot write '%s/%s': %s", a->opts->out_dir, it->rel, strerror(errno));
 		unlinkat(a->tmpfd, it->tmp, 0);
 		return;
 	}
-	dfd = open_parent(a, it->rel, 1, &base);
-	if (dfd >= 0)
+	/* only an output the manifest knows is likely there to be replaced */
+	if (dfd >= 0 && it->old)
 		j->olds[i] = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (dfd < 0 || renameat(a->tmpfd, it->tmp, dfd, base) != 0) {
 		it->state = ST_FAILED;
-		it->msg = fmt("cannot write '%s/%s': %s", a->opts->out_dir, it->rel, out_reason(errno));
+		it->msg = fmt("cannot write '%s/%s': %s", a->opts->out_dir, it->rel,
+			      out_reason(dfd < 0 ? it->dir_errno : errno));
 		unlinkat(a->tmpfd, it->tmp, 0);
-		if (dfd >= 0)
-			close(dfd);
 		return;
 	}
-	j->dirs[i] = dfd;
 }
 
 static void *commit_thread(void *arg)
@@ -1201,12 +1215,33 @@ static void commit_phase(commit_job *j, int phase)
 		pthread_join(t[k], NULL);
 }
 
+/* Opens the folders of the batch's outputs under OUT, creating them: each
+ * run of items in one folder (the batch is nearly in name order) shares
+ * the descriptor its first item opened. */
+static void open_folders(commit_job *j)
+{
+	size_t i, first = 0;
+
+	for (i = 0; i < j->n; i++) {
+		item *it = j->batch[i];
+		const char *base;
+		j->renamed[i] = -1;
+		if (i > 0 && same_folder(j->batch[first]->rel, it->rel)) {
+			j->dirs[i] = j->dirs[first];
+			it->dir_errno = j->batch[first]->dir_errno;
+			continue;
+		}
+		first = i;
+		j->renamed[i] = 0;
+		j->dirs[i] = open_parent(j->a, it->rel, 1, &base);
+		it->dir_errno = j->dirs[i] < 0 ? errno : 0;
+	}
+}
+
 static void commit(archive *a)
 {
 	commit_job j;
-	size_t i;
-	const char *prev_rel = NULL;
-	int prev_dir = -1;
+	size_t i, first = 0;
 
 	memset(&j, 0, sizeof(j));
 	j.a = a;
@@ -1216,7 +1251,8 @@ static void commit(archive *a)
 	j.batch = malloc((j.n ? j.n : 1) * sizeof(*j.batch));
 	j.olds = malloc((j.n ? j.n : 1) * sizeof(*j.olds));
 	j.dirs = malloc((j.n ? j.n : 1) * sizeof(*j.dirs));
-	if (j.batch && j.olds && j.dirs) {
+	j.renamed = malloc((j.n ? j.n : 1) * sizeof(*j.renamed));
+	if (j.batch && j.olds && j.dirs && j.renamed) {
 		memcpy(j.batch, a->pending, j.n * sizeof(*j.batch));
 		a->npending = 0;
 	} else {
@@ -1224,27 +1260,23 @@ static void commit(archive *a)
 	}
 	pthread_cond_broadcast(&a->cv);
 	pthread_mutex_unlock(&a->mu);
-	if (j.n)
+	if (j.n) {
+		open_folders(&j);
 		commit_phase(&j, 0);
-	/* the folders the renames changed, each once (the batch is in name
-	 * order: one folder's outputs are adjacent) */
-	for (i = 0; i < j.n; i++) {
-		if (j.dirs[i] < 0)
-			continue;
-		if (prev_rel && same_folder(prev_rel, j.batch[i]->rel)) {
-			close(j.dirs[i]);
-			continue;
-		}
-		if (prev_dir >= 0) {
-			fsync(prev_dir);
-			close(prev_dir);
-		}
-		prev_dir = j.dirs[i];
-		prev_rel = j.batch[i]->rel;
 	}
-	if (prev_dir >= 0) {
-		fsync(prev_dir);
-		close(prev_dir);
+	/* the folders the renames changed, each once */
+	for (i = 0; i < j.n; i++) {
+		if (j.renamed[i] >= 0)
+			first = i;
+		if (j.batch[i]->state != ST_FAILED)
+			j.renamed[first] = 1;
+	}
+	for (i = 0; i < j.n; i++) {
+		if (j.renamed[i] < 0 || j.dirs[i] < 0)
+			continue;
+		if (j.renamed[i])
+			fsync(j.dirs[i]);
+		close(j.dirs[i]);
 	}
 	if (j.n)
 		commit_phase(&j, 1);
@@ -1258,6 +1290,7 @@ static void commit(archive *a)
 	free(j.batch);
 	free(j.olds);
 	free(j.dirs);
+	free(j.renamed);
 }
 
 /* Queues a written output for commit; waits while two batches wait. */
@@ -1273,7 +1306,8 @@ static void pend(archive *a, item *it)
 }
 
 /* Parses the open input into a temporary file (committed later). */
-static void convert(worker *w, item *it, int fd, const struct stat *st0, const char *sha)
+static void convert(worker *w, item *it, int fd, const struct stat *st0, const char *sha,
+		    size_t whole)
 {
 	archive *a = w->a;
 	char tmp[32], shown[BP_ERROR_PATH_MAX];
@@ -1303,19 +1337,19 @@ static void convert(worker *w, item *it, int fd, const struct stat *st0, const c
 	oc.ctx = w;
 	s = bp_output_open(&oc, &w->file, &err);
 	if (s == BP_OK)
-		s = bp_pipeline_run_fd(w->pl, fd, shown, &err);
+		s = whole ? bp_pipeline_run_mem(w->pl, w->readbuf, whole, shown, &err)
+			  : bp_pipeline_run_fd(w->pl, fd, shown, &err);
 	if (s == BP_OK)
 		s = bp_emit_finish(w->file, &err);
 	bp_emitter_free(w->file);
 	w->file = NULL;
 	if (s == BP_OK && flush_out(w) != 0)
 		s = bp_error_set(&err, BP_ERR_IO, NULL, 0, "cannot write: %s", strerror(w->write_errno));
-	if (close(w->fd) != 0 && s == BP_OK)
-		s = bp_error_set(&err, BP_ERR_IO, NULL, 0, "cannot write: %s", strerror(errno));
-	w->fd = -1;
 	if (s == BP_OK && (fstat(fd, &st1) != 0 || !same_stat(st0, &st1)))
 		s = bp_error_set(&err, BP_ERR_IO, NULL, 0, "changed while being read");
 	if (s != BP_OK) {
+		close(w->fd);
+		w->fd = -1;
 		unlinkat(a->tmpfd, tmp, 0);
 		it->state = ST_FAILED;
 		if (w->interrupted) {
@@ -1332,6 +1366,8 @@ static void convert(worker *w, item *it, int fd, const struct stat *st0, const c
 	}
 	it->state = ST_OK; /* once committed (commit) */
 	memcpy(it->tmp, tmp, sizeof(it->tmp));
+	it->tmpfd = w->fd; /* fsync'd and closed at commit (sync_tmp) */
+	w->fd = -1;
 	set_result(it, st0, sha, w->records, w->warned);
 }
 
@@ -1344,7 +1380,7 @@ static void process(worker *w, item *it)
 	uint64_t total = 0;
 	bp_format format = BP_FORMAT_TEXT;
 	const char *why;
-	int fd;
+	int fd, whole = 0;
 
 	bp_error_clear(&err);
 	fd = open(it->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
@@ -1360,7 +1396,7 @@ static void process(worker *w, item *it)
 		goto done;
 	}
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	if (hash_input(w, fd, sha, &total, &format, &err) != 0) {
+	if (hash_input(w, fd, sha, &total, &format, &whole, &err) != 0) {
 		it->state = ST_FAILED;
 		it->msg = fmt("%s", err.message);
 		goto done;
@@ -1388,12 +1424,12 @@ static void process(worker *w, item *it)
 		it->msg = fmt("%s", why);
 		goto done;
 	}
-	if (lseek(fd, 0, SEEK_SET) != 0) {
+	if (!whole && lseek(fd, 0, SEEK_SET) != 0) {
 		it->state = ST_FAILED;
 		it->msg = fmt("cannot read: %s", strerror(errno));
 		goto done;
 	}
-	convert(w, it, fd, &st0, sha);
+	convert(w, it, fd, &st0, sha, whole ? (size_t)total : 0);
 done:
 	if (fd >= 0)
 		close(fd);
