@@ -12,7 +12,16 @@ B=build/bench
 RAW=$B/raw
 BP=$B/briefparse
 DB=$B/bench.db # {db}: removed before each run of a row that names it
-FRESH=$B/archive-out # {fresh}: an archive output folder, likewise; {kept}: the same, kept
+FRESH=$B/archive-out # {fresh}: an archive output folder, new for each run; {kept}: the same, kept
+# Fresh output folders are set aside (renamed) after their run and deleted
+# only when the bench ends, and the archive rows wait until 35 s have passed
+# since the last such deletion: on ext4, creating files while thousands of
+# inodes were deleted less than ~30 s ago makes every create scan past them
+# (recently_deleted in the inode allocator, 27% of a -j1 run's samples under
+# perf when the folder of the previous run was removed just before), a
+# cost no first conversion of an archive pays.
+USED=$B/archive-used
+REMOVED=$B/archive-removed # when they were last deleted (seconds since the epoch)
 mkdir -p "$RAW" "$B/rules" || exit 2
 rm -f "$RAW"/* "$B/rules"/*
 # A copy: the binary under test stays the same for the whole run even when
@@ -21,10 +30,32 @@ cp ./briefparse "$BP" || exit 2
 
 # Inputs of 1 GB and more are deleted when the run ends (disk space).
 temp=""
-trap 'rm -f $temp' EXIT
+trap 'rm -f $temp; discard_used' EXIT
 trap 'exit 130' INT TERM
 
 say() { printf '%s\n' "$*" >&2; }
+# aside: the last run's fresh output folder, renamed out of the way
+aside() {
+	if [ -e "$FRESH" ]; then
+		mkdir -p "$USED" && mv "$FRESH" "$USED/$(date +%s%N)"
+	fi
+}
+# discard_used: the folders set aside, deleted (and when)
+discard_used() {
+	if [ -e "$USED" ] || [ -e "$FRESH" ]; then
+		rm -rf "$USED" "$FRESH"
+		date +%s > "$REMOVED"
+	fi
+}
+# settle_fs: waits until no deletion of outputs is recent (see USED)
+settle_fs() {
+	[ -f "$REMOVED" ] || return 0
+	left=$(($(cat "$REMOVED") + 35 - $(date +%s)))
+	if [ "$left" -gt 0 ]; then
+		say "bench: waiting ${left} s for the last deletion of archive outputs to age (see USED in bench/run.sh)"
+		sleep "$left"
+	fi
+}
 # busy: CPU ticks (CLK_TCK) spent so far by the machine, as
 # "nice-0:niced:steal": user+system+irq+softirq of work at nice 0 (this
 # run's own included), of niced work (which yields to a nice-0 run), and
@@ -217,11 +248,14 @@ while read -r name input runs out cmd <&3; do
 	# $c is split into words on purpose (no shell in between, like hyperfine -N).
 	prep=""
 	case $cmd in *"{db}"*) prep="$DB $DB-wal $DB-shm" ;; esac
-	case $cmd in *"{fresh}"*) prep="$prep $FRESH" ;; esac
 	if [ -n "$prep" ]; then
 		prep="rm -rf $prep"
 		$prep
 	fi
+	fresh=0
+	case $cmd in *"{fresh}"*) fresh=1 ;; esac
+	case $cmd in *"{fresh}"* | *"{kept}"*) settle_fs ;; esac
+	[ "$fresh" = 0 ] || aside
 	set -f
 	if [ "$out" = null ]; then
 		# shellcheck disable=SC2086
@@ -250,6 +284,7 @@ while read -r name input runs out cmd <&3; do
 		while [ $k -lt "$runs" ]; do
 			k=$((k + 1))
 			[ -z "$prep" ] || $prep
+			[ "$fresh" = 0 ] || aside
 			b0=$(busy)
 			set -f
 			# shellcheck disable=SC2086
