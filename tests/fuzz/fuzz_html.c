@@ -24,6 +24,10 @@ typedef struct sink {
 
 static bp_cues *cues;
 
+/* Not instrumented (nor inlined into an instrumented caller): the hash
+ * loop is the harness's, not the library's, and its comparison hooks, one
+ * per output byte, took a tenth of the target's time. */
+__attribute__((no_sanitize("coverage"), noinline))
 static void mix(sink *s, const void *p, size_t n)
 {
 	const unsigned char *b = p;
