@@ -32,6 +32,11 @@ static const char text[] =
 	"the Russian side said sanctions and cyberattacks on Ukraine's and Belarus's "
 	"infrastructure must stop. The USA, the U.S. and Russia's partners: 100% agreed.";
 
+/* Which files hold an input rather than their minimal text: only those are
+ * written again (rewriting all three, open, truncate and write, was a
+ * quarter of the target's time). */
+static int fuzzed[3] = { 1, 1, 1 };
+
 static void die(const char *what)
 {
 	fprintf(stderr, "fuzz_rules: %s\n", what);
@@ -92,10 +97,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	which = data[0] % 3;
 	for (i = 0; i < 3; i++) {
-		if (i == which)
+		if (i == which) {
 			put(names[i], data + 1, size - 1);
-		else
+			fuzzed[i] = 1;
+		} else if (fuzzed[i]) {
 			put(names[i], minimal[i], strlen(minimal[i]));
+			fuzzed[i] = 0;
+		}
 	}
 	bp_error_clear(&err);
 	st = bp_rules_load(dir, &rules, &err);
