@@ -10,6 +10,7 @@
  * PCRE2 limit must be reported with a message naming its file; everything
  * is freed.
  */
+#include <malloc.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,6 +75,13 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argc;
 	(void)argv;
 	struct stat st;
+	/* glibc: the loader's arena chunks and tables, mapped and unmapped (or
+	 * the heap grown and trimmed) per input, were a third of the target's
+	 * time in page faults, mmap, munmap and brk; keep freed memory instead.
+	 * The library's code path is the same (the asan build has its own
+	 * allocator and ignores this). */
+	mallopt(M_MMAP_THRESHOLD, 32 << 20);
+	mallopt(M_TRIM_THRESHOLD, 64 << 20);
 	/* under /dev/shm when it is there: a file written per input costs no disk */
 	if (!tmp || strlen(tmp) >= 32)
 		tmp = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) ? "/dev/shm" : "/tmp";
