@@ -107,7 +107,9 @@ bp_gaz_run *bp_gaz_run_new(const bp_gazetteer *g);
 void bp_gaz_run_free(bp_gaz_run *run);
 
 /* Tries the aliases at word start i of t[0, len): on a match records it
- * (tags and evidence) and returns 1 with *end its end, else 0. */
+ * (tags and evidence) and returns 1 with *end its end, else 0; -1 when out
+ * of memory building the aliases that start past ASCII, which wait for the
+ * first word start past ASCII that passes the filter (gazetteer.c). */
 int bp_gaz_run_match(bp_gaz_run *run, const unsigned char *t, size_t len, size_t i, size_t *end);
 
 /* The countries and organisations recorded since the last collect, ordered

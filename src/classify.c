@@ -186,9 +186,13 @@ static bp_status scan(bp_classifier *c, const char *text, size_t len, size_t hea
 			may_top = top & bp_topic_may_start(tf, cls, h, wlen);
 			if (!(may_gaz | may_top))
 				continue;
-			if (may_gaz && bp_gaz_may_start(gf, t + i, len - i, wlen, g) &&
-			    bp_gaz_run_match(c->gaz, t, len, i, &e))
-				gaz_until = e;
+			if (may_gaz && bp_gaz_may_start(gf, t + i, len - i, wlen, g)) {
+				int m = bp_gaz_run_match(c->gaz, t, len, i, &e);
+				if (m < 0)
+					return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+				if (m)
+					gaz_until = e;
+			}
 			if (may_top && bp_topic_run_at(c->topics, text, len, i, heading_len, err) < 0)
 				return err ? err->code : BP_ERR_LIMIT;
 		}

@@ -6,6 +6,8 @@
  */
 #include "bp_gazetteer.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,16 +40,52 @@ typedef struct alias { /* one distinct gazetteer string */
 	size_t ntargets;
 } alias;
 
+/* The aliases that start with a byte past ASCII (the Russian names and
+ * their forms: most of the rows) are built only when a word starting with
+ * such a byte first passes the filter: loading checks their rows, counts
+ * their forms and sets their filter bits, but their trie, in a part of its
+ * own, waits (gaz_later). The filter is thus the same as with them built,
+ * and a walk from a byte past ASCII uses that part, a walk from an ASCII
+ * byte the main trie: the tries split by first byte. */
+typedef struct later_row { /* a row of an alias starting past ASCII */
+	const char *text;
+	size_t len;
+	int ent; /* -1: stop row */
+	const char *path;
+	unsigned long line;
+} later_row;
+
+typedef struct ending_class ending_class;
+
+typedef struct gaz_part { /* the aliases starting past ASCII, once built */
+	bp_arena arena;
+	alias *aliases;
+	size_t naliases;
+	bp_trie trie;
+} gaz_part;
+
+typedef struct gaz_later {
+	struct bp_gazetteer *g;
+	pthread_mutex_t mu;
+	_Atomic(gaz_part *) part;
+	int failed; /* out of memory building it (under mu) */
+	later_row *rows;
+	size_t nrows;
+	ending_class *classes;
+	size_t nclasses;
+} gaz_later;
+
 struct bp_gazetteer {
 	bp_arena arena;
 	const bp_words *w;
 	entity *ents; /* countries sorted by id, then organisations sorted by id */
 	size_t nents, ncountries;
-	alias *aliases;
+	alias *aliases; /* those starting with an ASCII byte */
 	size_t naliases;
 	const char *src[2]; /* blob paths: countries, organisations */
 	bp_trie trie;
 	bp_gaz_filter filter;
+	gaz_later *later; /* the others (NULL: none) */
 };
 
 struct bp_gaz_run {
@@ -89,20 +127,26 @@ typedef struct alias_row {
 
 /* An ending class (an `endings` row): the endings that can follow a stem
  * written STEM{NAME} in an alias ("" for the empty ending, written -). */
-typedef struct ending_class {
+struct ending_class {
 	char name[CLASS_NAME_MAX + 1];
 	char end[CLASS_ENDINGS_MAX][ENDING_MAX + 1];
 	size_t nend;
-} ending_class;
+};
 
 typedef struct gaz_load {
 	bp_gazetteer *g;
+	bp_arena *arena; /* where forms go */
 	ending_class *classes;
 	size_t nclasses, classes_cap;
 	size_t ents_cap;
 	int last; /* the entity found last, tried first */
 	alias_row *rows;
 	size_t nrows, rows_cap;
+	int loading; /* 1: rows count as the entity's aliases, later ones wait */
+	int filter_only; /* forms only counted and put in the filter (gaz_later) */
+	size_t nlater_forms;
+	later_row *later;
+	size_t nlater, later_cap;
 } gaz_load;
 
 static const char *const country_kinds[] = {"name",  "official", "variant", "adj", "demonym",
@@ -172,15 +216,20 @@ static int entity_get(gaz_load *l, int is_org, const char *id, size_t n, const c
 static bp_status add_row(gaz_load *l, const char *text, size_t len, int ent, const char *path,
 			 unsigned long line, bp_error *err)
 {
-	if (l->nrows >= ALIASES_MAX)
+	if (l->nrows + l->nlater_forms >= ALIASES_MAX)
 		return bp_error_set(err, BP_ERR_LIMIT, path, line, "more than %d aliases", ALIASES_MAX);
-	if (bp_grow(&l->rows, &l->rows_cap, l->nrows + 1, sizeof(alias_row), 16) != 0)
-		return bp_error_set(err, BP_ERR_NOMEM, path, line, "out of memory");
-	l->rows[l->nrows].text = text;
-	l->rows[l->nrows].len = len;
-	l->rows[l->nrows].ent = ent;
-	l->nrows++;
-	if (ent >= 0)
+	if (l->filter_only) { /* a form of a row that waits (gaz_later) */
+		l->nlater_forms++;
+		filter_add(l->g, (const unsigned char *)text, len);
+	} else {
+		if (bp_grow(&l->rows, &l->rows_cap, l->nrows + 1, sizeof(alias_row), 16) != 0)
+			return bp_error_set(err, BP_ERR_NOMEM, path, line, "out of memory");
+		l->rows[l->nrows].text = text;
+		l->rows[l->nrows].len = len;
+		l->rows[l->nrows].ent = ent;
+		l->nrows++;
+	}
+	if (ent >= 0 && l->loading)
 		l->g->ents[ent].naliases++;
 	return BP_OK;
 }
@@ -344,13 +393,37 @@ static bp_status add_forms(gaz_load *l, const char *a, size_t an, int ent, const
 			bp_status st;
 			if (up)
 				memcpy(buf, cap, capn); /* same length: a-z, 2-byte Cyrillic */
-			if (!(text = bp_arena_str(&l->g->arena, buf, n)))
+			if (l->filter_only)
+				text = buf; /* not kept */
+			else if (!(text = bp_arena_str(l->arena, buf, n)))
 				return bp_error_set(err, BP_ERR_NOMEM, path, line, "out of memory");
 			if ((st = add_row(l, text, n, ent, path, line, err)) != BP_OK)
 				return st;
 		}
 	}
 	return BP_OK;
+}
+
+/* Alias text[0, n) of ent (-1: a stop row), with its forms when it has
+ * ending classes; one starting past ASCII waits (see gaz_later) while
+ * loading. */
+static bp_status add_alias(gaz_load *l, const char *text, size_t n, int ent, const char *path,
+			   unsigned long line, bp_error *err)
+{
+	int forms = memchr(text, '{', n) != NULL;
+	bp_status st;
+
+	if (!l->loading || (unsigned char)text[0] < 0x80)
+		return forms ? add_forms(l, text, n, ent, path, line, err)
+			     : add_row(l, text, n, ent, path, line, err);
+	if (bp_grow(&l->later, &l->later_cap, l->nlater + 1, sizeof(later_row), 16) != 0)
+		return bp_error_set(err, BP_ERR_NOMEM, path, line, "out of memory");
+	l->later[l->nlater++] = (later_row){text, n, ent, path, line};
+	l->filter_only = 1;
+	st = forms ? add_forms(l, text, n, ent, path, line, err)
+		   : add_row(l, text, n, ent, path, line, err);
+	l->filter_only = 0;
+	return st;
 }
 
 static bp_status gaz_line(gaz_load *l, int is_org, const char *path, unsigned long line,
@@ -405,8 +478,7 @@ static bp_status gaz_line(gaz_load *l, int is_org, const char *path, unsigned lo
 	if (!(text = bp_arena_str(&g->arena, f[2], fn[2])))
 		return bp_error_set(err, BP_ERR_NOMEM, path, line, "out of memory");
 	if (stop)
-		return memchr(text, '{', fn[2]) ? add_forms(l, text, fn[2], -1, path, line, err)
-						: add_row(l, text, fn[2], -1, path, line, err);
+		return add_alias(l, text, fn[2], -1, path, line, err);
 	for (const char *c = f[0], *end = f[0] + fn[0]; c <= end;) {
 		const char *comma = memchr(c, ',', (size_t)(end - c));
 		const char *ce = comma ? comma : end;
@@ -435,8 +507,7 @@ static bp_status gaz_line(gaz_load *l, int is_org, const char *path, unsigned lo
 		if (kind == 0 && memchr(text, '{', fn[2]))
 			return bp_error_set(err, BP_ERR_DATA, path, line,
 					    "a name row cannot have ending classes (it is the display name)");
-		st = memchr(text, '{', fn[2]) ? add_forms(l, text, fn[2], ent, path, line, err)
-					      : add_row(l, text, fn[2], ent, path, line, err);
+		st = add_alias(l, text, fn[2], ent, path, line, err);
 		if (st != BP_OK)
 			return st;
 		c = ce + 1;
@@ -482,12 +553,92 @@ static int cmp_entity(const void *pa, const void *pb)
 	return strcmp(a->id, b->id);
 }
 
-/* Sorts entities (countries first, by id), remaps rows, merges equal aliases. */
+/* Sorts v[0, n), whose texts share their first d bytes, into cmp_row order:
+ * a radix sort on byte d (texts that end there first, then by byte), each
+ * bucket sorted on from byte d + 1; small ones by insertion. tmp has room
+ * for n rows. Loading sorts ten thousand rows (the Russian forms), which
+ * qsort took two milliseconds of startup over. */
+static void sort_rows(alias_row *v, size_t n, size_t d, alias_row *tmp)
+{
+	size_t at[258] = {0};
+
+	if (n < 24) {
+		for (size_t i = 1; i < n; i++) {
+			alias_row x = v[i];
+			size_t j = i;
+			for (; j > 0 && cmp_row(&v[j - 1], &x) > 0; j--)
+				v[j] = v[j - 1];
+			v[j] = x;
+		}
+		return;
+	}
+	/* bucket 0: the texts of length d (all equal), then one per byte */
+	for (size_t i = 0; i < n; i++)
+		at[(v[i].len == d ? 0 : 1 + (unsigned char)v[i].text[d]) + 1]++;
+	for (size_t b = 1; b < 258; b++)
+		at[b] += at[b - 1];
+	for (size_t i = 0; i < n; i++)
+		tmp[at[v[i].len == d ? 0 : 1 + (unsigned char)v[i].text[d]]++] = v[i];
+	memcpy(v, tmp, n * sizeof(*v));
+	/* at[b] is now the end of bucket b */
+	for (size_t b = 0, lo = 0; b < 257; lo = at[b++]) {
+		if (at[b] - lo < 2)
+			continue;
+		if (b == 0)
+			qsort(v + lo, at[b] - lo, sizeof(*v), cmp_row); /* by entity */
+		else
+			sort_rows(v + lo, at[b] - lo, d + 1, tmp);
+	}
+}
+
+/* Sorts rows[0, n) and merges equal texts into *out (calloc'd), their
+ * targets in arena. */
+static bp_status merge_rows(alias_row *rows, size_t n, bp_arena *arena, alias **out,
+			    size_t *nout, bp_error *err)
+{
+	alias *v;
+	alias_row *tmp;
+	size_t i, j, m = 0;
+
+	*out = NULL;
+	*nout = 0;
+	if (n == 0)
+		return BP_OK;
+	if (!(tmp = malloc(n * sizeof(alias_row))))
+		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+	sort_rows(rows, n, 0, tmp);
+	free(tmp);
+	if (!(v = calloc(n, sizeof(alias))))
+		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+	*out = v;
+	for (i = 0; i < n; i = j) {
+		alias *a = &v[m++];
+		size_t nt = 0;
+		for (j = i; j < n && rows[j].len == rows[i].len &&
+			    memcmp(rows[j].text, rows[i].text, rows[i].len) == 0;
+		     j++)
+			nt += rows[j].ent >= 0;
+		a->text = rows[i].text;
+		a->len = rows[i].len;
+		*nout = m;
+		if (nt && !(a->targets = bp_arena_alloc(arena, nt * sizeof(unsigned))))
+			return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+		for (size_t k = i; k < j; k++) {
+			int e = rows[k].ent;
+			if (e >= 0 && (a->ntargets == 0 || a->targets[a->ntargets - 1] != (unsigned)e))
+				a->targets[a->ntargets++] = (unsigned)e;
+		}
+	}
+	return BP_OK;
+}
+
+/* Sorts entities (countries first, by id), remaps rows (those waiting
+ * too), merges equal aliases. */
 static bp_status gaz_finish(gaz_load *l, bp_error *err)
 {
 	bp_gazetteer *g = l->g;
 	unsigned *map = NULL;
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < g->nents; i++)
 		g->ents[i].order = i;
@@ -502,58 +653,119 @@ static bp_status gaz_finish(gaz_load *l, bp_error *err)
 	for (i = 0; i < l->nrows; i++)
 		if (l->rows[i].ent >= 0)
 			l->rows[i].ent = (int)map[l->rows[i].ent];
+	for (i = 0; i < l->nlater; i++)
+		if (l->later[i].ent >= 0)
+			l->later[i].ent = (int)map[l->later[i].ent];
 	free(map);
-	qsort(l->rows, l->nrows, sizeof(alias_row), cmp_row);
-	if (l->nrows && !(g->aliases = calloc(l->nrows, sizeof(alias))))
-		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
-	for (i = 0; i < l->nrows; i = j) {
-		alias *a = &g->aliases[g->naliases++];
-		size_t nt = 0;
-		for (j = i; j < l->nrows && l->rows[j].len == l->rows[i].len &&
-			    memcmp(l->rows[j].text, l->rows[i].text, l->rows[i].len) == 0;
-		     j++)
-			nt += l->rows[j].ent >= 0;
-		a->text = l->rows[i].text;
-		a->len = l->rows[i].len;
-		if (nt && !(a->targets = bp_arena_alloc(&g->arena, nt * sizeof(unsigned))))
-			return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
-		for (size_t k = i; k < j; k++) {
-			int e = l->rows[k].ent;
-			if (e >= 0 && (a->ntargets == 0 || a->targets[a->ntargets - 1] != (unsigned)e))
-				a->targets[a->ntargets++] = (unsigned)e;
-		}
-	}
-	return BP_OK;
+	return merge_rows(l->rows, l->nrows, &g->arena, &g->aliases, &g->naliases, err);
 }
 
-/* The filter and the trie of the distinct aliases. */
-static bp_status gaz_build(bp_gazetteer *g, bp_error *err)
+/* The trie of the distinct aliases a[0, n), which merge_rows left in
+ * bp_tkey_cmp order (by bytes; the marks ascending); with g, their filter
+ * bits too. */
+static bp_status trie_of(bp_gazetteer *g, const alias *a, size_t n, bp_trie *t, bp_error *err)
 {
-	size_t nkeys = g->naliases;
 	bp_tkey *keys;
 	bp_status st;
 
-	if (nkeys == 0)
+	if (n == 0)
 		return BP_OK;
-	keys = calloc(nkeys, sizeof(bp_tkey));
+	keys = calloc(n, sizeof(bp_tkey));
 	if (!keys)
 		return bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
-	for (size_t i = 0; i < nkeys; i++) {
+	for (size_t i = 0; i < n; i++) {
 		keys[i].mark = (unsigned)i;
-		keys[i].s = g->aliases[i].text;
-		keys[i].n = g->aliases[i].len;
-		filter_add(g, (const unsigned char *)keys[i].s, keys[i].n);
+		keys[i].s = a[i].text;
+		keys[i].n = a[i].len;
+		if (g)
+			filter_add(g, (const unsigned char *)keys[i].s, keys[i].n);
 	}
-	qsort(keys, nkeys, sizeof(bp_tkey), bp_tkey_cmp);
-	st = bp_trie_build(&g->trie, keys, nkeys, err);
+	st = bp_trie_build(t, keys, n, err);
 	free(keys);
 	return st;
+}
+
+static void part_free(gaz_part *p)
+{
+	if (!p)
+		return;
+	bp_trie_release(&p->trie);
+	free(p->aliases);
+	bp_arena_free(&p->arena);
+	free(p);
+}
+
+/* Builds the aliases that start past ASCII from their rows (see
+ * gaz_later): their forms, merged, and their trie. NULL when out of memory. */
+static gaz_part *part_build(const gaz_later *lt)
+{
+	gaz_part *p = calloc(1, sizeof(*p));
+	gaz_load l = {0};
+	bp_error err;
+	bp_status st = BP_OK;
+
+	if (!p)
+		return NULL;
+	bp_error_clear(&err);
+	l.g = lt->g;
+	l.arena = &p->arena;
+	l.classes = lt->classes;
+	l.nclasses = lt->nclasses;
+	for (size_t i = 0; i < lt->nrows && st == BP_OK; i++) {
+		const later_row *r = &lt->rows[i];
+		st = memchr(r->text, '{', r->len) ? add_forms(&l, r->text, r->len, r->ent, r->path, r->line, &err)
+						  : add_row(&l, r->text, r->len, r->ent, r->path, r->line, &err);
+	}
+	if (st == BP_OK)
+		st = merge_rows(l.rows, l.nrows, &p->arena, &p->aliases, &p->naliases, &err);
+	if (st == BP_OK)
+		st = trie_of(NULL, p->aliases, p->naliases, &p->trie, &err);
+	free(l.rows);
+	if (st != BP_OK) {
+		part_free(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* The aliases starting past ASCII, built on first use; NULL when out of
+ * memory. Runs on several threads share the gazetteer: the first builds
+ * under the lock, and the part is published by an atomic pointer. */
+static const gaz_part *gaz_part_get(gaz_later *lt)
+{
+	gaz_part *p = atomic_load_explicit(&lt->part, memory_order_acquire);
+
+	if (p)
+		return p;
+	pthread_mutex_lock(&lt->mu);
+	p = atomic_load_explicit(&lt->part, memory_order_relaxed);
+	if (!p && !lt->failed) {
+		p = part_build(lt);
+		if (p)
+			atomic_store_explicit(&lt->part, p, memory_order_release);
+		else
+			lt->failed = 1;
+	}
+	pthread_mutex_unlock(&lt->mu);
+	return p;
+}
+
+static void later_free(gaz_later *lt)
+{
+	if (!lt)
+		return;
+	part_free(atomic_load(&lt->part));
+	pthread_mutex_destroy(&lt->mu);
+	free(lt->rows);
+	free(lt->classes);
+	free(lt);
 }
 
 void bp_gazetteer_free(bp_gazetteer *g)
 {
 	if (!g)
 		return;
+	later_free(g->later);
 	bp_trie_release(&g->trie);
 	free(g->ents);
 	free(g->aliases);
@@ -569,6 +781,8 @@ static bp_status gaz_load_all(bp_gazetteer *g, const char *dir, bp_error *err)
 	bp_status st = BP_OK;
 
 	l.g = g;
+	l.arena = &g->arena;
+	l.loading = 1;
 	l.last = -1;
 	for (int f = 0; f < 2 && st == BP_OK; f++) {
 		st = bp_blob_load(dir, names[f], &blob, err);
@@ -583,9 +797,27 @@ static bp_status gaz_load_all(bp_gazetteer *g, const char *dir, bp_error *err)
 	if (st == BP_OK)
 		st = gaz_finish(&l, err);
 	free(l.rows);
-	free(l.classes);
 	if (st == BP_OK)
-		st = gaz_build(g, err);
+		st = trie_of(g, g->aliases, g->naliases, &g->trie, err);
+	if (st == BP_OK && l.nlater) {
+		gaz_later *lt = calloc(1, sizeof(*lt));
+		if (!lt || pthread_mutex_init(&lt->mu, NULL) != 0) {
+			free(lt);
+			st = bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+		} else {
+			lt->g = g;
+			atomic_init(&lt->part, NULL);
+			lt->rows = l.later;
+			lt->nrows = l.nlater;
+			lt->classes = l.classes;
+			lt->nclasses = l.nclasses;
+			l.later = NULL;
+			l.classes = NULL;
+			g->later = lt;
+		}
+	}
+	free(l.later);
+	free(l.classes);
 	return st;
 }
 
@@ -610,7 +842,7 @@ bp_status bp_gazetteer_load(const bp_words *words, const char *dir, bp_gazetteer
 
 int bp_gazetteer_nonempty(const bp_gazetteer *g)
 {
-	return bp_trie_nonempty(&g->trie);
+	return bp_trie_nonempty(&g->trie) || g->later;
 }
 
 const bp_gaz_filter *bp_gazetteer_filter(const bp_gazetteer *g)
@@ -671,10 +903,9 @@ void bp_gaz_run_free(bp_gaz_run *run)
 
 /* The longest alias at word start i that ends at a word end: 1 with *e and
  * *key set, else 0. */
-static inline int gaz_walk(const bp_gazetteer *g, const unsigned char *t, size_t len, size_t i,
-			   size_t *e, unsigned *key)
+static inline int gaz_walk(const bp_gazetteer *g, const bp_trie *tr, const unsigned char *t,
+			   size_t len, size_t i, size_t *e, unsigned *key)
 {
-	const bp_trie *tr = &g->trie;
 	const unsigned char *wb = g->w->wordbyte;
 	uint32_t n = tr->root[t[i]];
 	int found = 0;
@@ -706,14 +937,10 @@ static void add_evidence(bp_tag *t, size_t s, size_t e)
 	}
 }
 
-static void on_alias(bp_gaz_run *run, unsigned mark, size_t s, size_t e)
+static void on_alias(bp_gaz_run *run, const alias *a, size_t s, size_t e)
 {
 	const bp_gazetteer *g = run->g;
-	const alias *a;
 
-	if (mark >= g->naliases)
-		return;
-	a = &g->aliases[mark];
 	for (size_t i = 0; i < a->ntargets; i++) {
 		unsigned ei = a->targets[i];
 		bp_tag *t;
@@ -736,11 +963,23 @@ static void on_alias(bp_gaz_run *run, unsigned mark, size_t s, size_t e)
 
 int bp_gaz_run_match(bp_gaz_run *run, const unsigned char *t, size_t len, size_t i, size_t *end)
 {
+	const bp_gazetteer *g = run->g;
+	const bp_trie *tr = &g->trie;
+	const alias *a = g->aliases;
+	size_t na = g->naliases;
 	unsigned key;
 
-	if (!gaz_walk(run->g, t, len, i, end, &key))
+	if (t[i] >= 0x80 && g->later) { /* the tries split by first byte */
+		const gaz_part *p = gaz_part_get(g->later);
+		if (!p)
+			return -1;
+		tr = &p->trie;
+		a = p->aliases;
+		na = p->naliases;
+	}
+	if (!gaz_walk(g, tr, t, len, i, end, &key) || key >= na)
 		return 0;
-	on_alias(run, key, i, *end);
+	on_alias(run, &a[key], i, *end);
 	return 1;
 }
 

@@ -9,7 +9,9 @@
 #include "bp_topics.h"
 
 #include <limits.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,10 +69,20 @@ typedef struct tpattern {
 
 typedef struct rx { /* one compiled PCRE2 pattern, matched anchored */
 	pcre2_code *code;
-	int jit;
+	int jit;               /* JIT-compiled (valid once rx_jit has run for it) */
 	const unsigned *marks; /* its pattern groups, in alternative order */
 	size_t nmarks;
 } rx;
+
+/* The rxs are compiled at load (so that a rule that cannot compile is an
+ * error there) but JIT-compiled when first matched (rx_jit): most inputs
+ * need few of them, and one in English never needs the Unicode-mode one,
+ * whose JIT compile was the largest part of startup. Matching threads share
+ * the topics, so the first use is under a lock and published by ready. */
+typedef struct jit_state {
+	pthread_mutex_t mu;
+	atomic_uchar *ready; /* by rx: its JIT compile was tried */
+} jit_state;
 
 /* Topic patterns that the trie settles without PCRE2: a literal, and a
  * literal followed by \\b; the same with (?-i) (compared case-sensitively). */
@@ -97,6 +109,7 @@ struct bp_topics {
 	 * literal prefix: one pattern matched from the word start. */
 	rx *rxs;
 	size_t nrx;
+	jit_state *lazy;      /* for rx_jit */
 	uint16_t *node_rx;    /* by tree node: 1 + its rx, or 0 */
 	short empty_rx;       /* the patterns without a literal prefix, or -1 */
 	unsigned char empty_first[32]; /* the bytes they can start with */
@@ -779,7 +792,7 @@ static bp_status compile_rx(bp_topics *r, const bp_tkey *keys, size_t lo, size_t
 	free(b.s);
 	if (x.code) {
 		unsigned *marks = bp_arena_alloc(&r->arena, (hi - lo) * sizeof(unsigned));
-		x.jit = pcre2_jit_compile(x.code, PCRE2_JIT_COMPLETE) == 0;
+		x.jit = 0; /* rx_jit */
 		if (!marks || r->nrx >= INT16_MAX ||
 		    bp_grow(&r->rxs, cap, r->nrx + 1, sizeof(rx), 16) != 0) {
 			pcre2_code_free(x.code);
@@ -959,6 +972,11 @@ void bp_topics_free(bp_topics *r)
 	for (size_t i = 0; i < r->nrx; i++)
 		pcre2_code_free(r->rxs[i].code);
 	free(r->rxs);
+	if (r->lazy) {
+		pthread_mutex_destroy(&r->lazy->mu);
+		free(r->lazy->ready);
+		free(r->lazy);
+	}
 	free(r->node_rx);
 	bp_trie_release(&r->trie);
 	free(r->topics);
@@ -993,6 +1011,17 @@ static bp_status topics_load_all(bp_topics *r, const char *dir, bp_error *err)
 	st = group_patterns(r, err);
 	if (st == BP_OK)
 		st = topics_build(r, err);
+	if (st == BP_OK) {
+		r->lazy = calloc(1, sizeof(*r->lazy));
+		if (!r->lazy || !(r->lazy->ready = calloc(r->nrx + 1, sizeof(*r->lazy->ready))))
+			st = bp_error_set(err, BP_ERR_NOMEM, "", 0, "out of memory");
+		else if (pthread_mutex_init(&r->lazy->mu, NULL) != 0) {
+			free(r->lazy->ready);
+			free(r->lazy);
+			r->lazy = NULL;
+			st = bp_error_set(err, BP_ERR_NOMEM, "", 0, "cannot create a lock");
+		}
+	}
 	return st;
 }
 
@@ -1209,6 +1238,23 @@ static const pcre2_code *solo_code(bp_topic_run *c, unsigned g)
 	return c->solo[g];
 }
 
+/* Rx xi, JIT-compiled on its first use (see jit_state). */
+static const rx *rx_jit(const bp_topics *r, unsigned xi)
+{
+	jit_state *j = r->lazy;
+	rx *x = &r->rxs[xi];
+
+	if (!atomic_load_explicit(&j->ready[xi], memory_order_acquire)) {
+		pthread_mutex_lock(&j->mu);
+		if (!atomic_load_explicit(&j->ready[xi], memory_order_relaxed)) {
+			x->jit = pcre2_jit_compile(x->code, PCRE2_JIT_COMPLETE) == 0;
+			atomic_store_explicit(&j->ready[xi], 1, memory_order_release);
+		}
+		pthread_mutex_unlock(&j->mu);
+	}
+	return x;
+}
+
 /* Matches rx xi anchored at pos: 1 with the match end and its mark, 0 for
  * none, -1 on a match error (err filled). When the rx reaches a PCRE2 limit,
  * its groups are tried one by one, in the rx's order (the same first match
@@ -1217,7 +1263,7 @@ static const pcre2_code *solo_code(bp_topic_run *c, unsigned g)
 static int try_rx(bp_topic_run *c, unsigned xi, const char *text, size_t len, size_t pos,
 		  uint32_t options, size_t *e, unsigned *mark, bp_error *err)
 {
-	const rx *x = &c->tp->rxs[xi];
+	const rx *x = rx_jit(c->tp, xi);
 	int rc, prc;
 
 	if (!c->rx_split[xi]) {
