@@ -56,6 +56,16 @@ static inline uint64_t bp_words_head8(const unsigned char *s, size_t n, unsigned
 	return bp_swar_load_le(h);
 }
 
+/* The case mapping of one letter of UTF-8 text s[0, n): ASCII A-Z and
+ * a-z, Cyrillic U+0400-U+042F and U+0430-U+045F (А-Я and а-я, Ѐ-Џ and ѐ-џ,
+ * Ё and ё among them). Each writes the letter in the other case to out
+ * (of the same length: 1 or 2 bytes) and returns that length, or returns 0
+ * when s does not start with such a letter of its case (upper case for
+ * bp_words_lower, lower case for bp_words_upper). Shared by the parser's
+ * Q&A topic folding and the gazetteer's capitalised forms. */
+size_t bp_words_lower(const unsigned char *s, size_t n, unsigned char out[2]);
+size_t bp_words_upper(const unsigned char *s, size_t n, unsigned char out[2]);
+
 /* Bit i of a byte map (filters, first-byte sets). */
 #define BP_BIT(map, i) (((map)[(i) >> 3] >> ((i) & 7)) & 1)
 #define BP_SET(map, i) ((map)[(i) >> 3] |= (unsigned char)(1u << ((i) & 7)))

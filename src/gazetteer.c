@@ -285,32 +285,6 @@ static bp_status class_row(gaz_load *l, const char *path, unsigned long line, co
 	return BP_OK;
 }
 
-/* The upper-case form of the letter at s (ASCII a-z, Cyrillic U+0430-U+045F)
- * into out; its length, or 0 when it is no such lower-case letter. */
-static size_t upper_first(const unsigned char *s, size_t n, unsigned char out[2])
-{
-	if (n >= 1 && s[0] >= 'a' && s[0] <= 'z') {
-		out[0] = (unsigned char)(s[0] - 32);
-		return 1;
-	}
-	if (n >= 2 && s[0] == 0xD0 && s[1] >= 0xB0 && s[1] <= 0xBF) { /* а-п */
-		out[0] = 0xD0;
-		out[1] = (unsigned char)(s[1] - 0x20);
-		return 2;
-	}
-	if (n >= 2 && s[0] == 0xD1 && s[1] >= 0x80 && s[1] <= 0x8F) { /* р-я */
-		out[0] = 0xD0;
-		out[1] = (unsigned char)(s[1] + 0x20);
-		return 2;
-	}
-	if (n >= 2 && s[0] == 0xD1 && s[1] >= 0x90 && s[1] <= 0x9F) { /* ѐ-џ */
-		out[0] = 0xD0;
-		out[1] = (unsigned char)(s[1] - 0x10);
-		return 2;
-	}
-	return 0;
-}
-
 /* The forms of alias a[0, an) with ending classes ("Сир{ия}"): every
  * combination of its classes' endings, each added as a row of ent; when
  * the alias starts with a lower-case letter, also with it capitalised (the
@@ -321,7 +295,7 @@ static bp_status add_forms(gaz_load *l, const char *a, size_t an, int ent, const
 	const ending_class *cls[MARKS_MAX];
 	size_t lit_at[MARKS_MAX + 1], lit_len[MARKS_MAX + 1], nm = 0, i = 0, forms = 1;
 	unsigned char cap[2];
-	size_t capn = upper_first((const unsigned char *)a, an, cap);
+	size_t capn = bp_words_upper((const unsigned char *)a, an, cap);
 
 	/* the literal parts and the classes between them */
 	while (i <= an) {

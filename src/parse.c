@@ -14,6 +14,7 @@
 
 #include "bp_ascii.h"
 #include "bp_buf.h"
+#include "bp_words.h"
 
 enum state {
 	S_PRE,       /* before a briefing: page furniture */
@@ -1177,31 +1178,19 @@ static bp_status add_paragraph(bp_parser *p, const bp_line *l, size_t from, bp_e
 
 #define TOPIC_PREFIX 5 /* characters of a word two words must share */
 
-/* s[0, n) folded to lower case into out (ASCII and Cyrillic А-Я, Ё: the
- * same byte length); the length. */
+/* s[0, n) folded to lower case into out (ASCII and Cyrillic letters,
+ * bp_words_lower: the same byte length); the length. */
 static size_t fold_text(const char *s, size_t n, char *out)
 {
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c >= 'A' && c <= 'Z') {
-			out[i] = (char)(c + 32);
-		} else if (c == 0xD0 && i + 1 < n) {
-			unsigned char d = (unsigned char)s[i + 1];
-			if (d >= 0x90 && d <= 0x9F) { /* А-П */
-				out[i++] = (char)0xD0;
-				out[i] = (char)(d + 0x20);
-			} else if (d >= 0xA0 && d <= 0xAF) { /* Р-Я */
-				out[i++] = (char)0xD1;
-				out[i] = (char)(d - 0x20);
-			} else if (d == 0x81) { /* Ё */
-				out[i++] = (char)0xD1;
-				out[i] = (char)0x91;
-			} else {
-				out[i++] = (char)c;
-				out[i] = (char)d;
-			}
+	for (size_t i = 0; i < n;) {
+		unsigned char low[2];
+		size_t k = bp_words_lower((const unsigned char *)s + i, n - i, low);
+		if (k) {
+			memcpy(out + i, low, k);
+			i += k;
 		} else {
-			out[i] = (char)c;
+			out[i] = s[i];
+			i++;
 		}
 	}
 	return n;
