@@ -40,6 +40,8 @@ TEST(armed_conflict)
 	NO("We will keep fighting the pandemic and fighting inflation; the battle against the "
 	   "virus goes on.", "armed-conflict");
 	NO("Both parties hope to strike a deal on the budget this week.", "armed-conflict");
+	YES("Both sides agreed to a humanitarian pause in the fighting and to exchange "
+	    "prisoners of war.", "armed-conflict");
 }
 
 TEST(terrorism)
@@ -49,6 +51,8 @@ TEST(terrorism)
 	NO("Hackers carried out a cyberattack on the ministry's servers.", "terrorism");
 	YES("An improvised explosive device killed three soldiers; the group behind it is a "
 	    "designated foreign terrorist organization.", "terrorism");
+	YES("The leader of al-Qaida was located by counterterrorism officials; AQIM also "
+	    "lost a commander.", "terrorism");
 }
 
 TEST(military_security)
@@ -60,6 +64,8 @@ TEST(military_security)
 	NO("The central bank cut interest rates to support exporters.", "military-security");
 	YES("The Pentagon announced a new drawdown of weapons systems, including air defense "
 	    "interceptors and artillery rounds, under its security assistance.", "military-security");
+	YES("The army will resupply its units with long-range missiles from new weapons "
+	    "shipments.", "military-security");
 }
 
 TEST(arms_control)
@@ -81,6 +87,8 @@ TEST(diplomacy)
 	NO("The football team won the championship final.", "diplomacy");
 	YES("The two leaders held talks on the sidelines of the summit, and the Secretary of "
 	    "State will travel to the region next week.", "diplomacy");
+	YES("The President's first foreign trip will take him to Europe to rebuild our "
+	    "alliances.", "diplomacy");
 }
 
 TEST(multilateral)
@@ -91,6 +99,8 @@ TEST(multilateral)
 	NO("The two neighbours signed a bilateral agreement on fisheries.", "multilateral");
 	YES("At the G-7 and the UN General Assembly, member states will discuss the "
 	    "Secretary General's report.", "multilateral");
+	YES("The World Health Organization and the World Food Programme appealed to member "
+	    "countries for funds.", "multilateral");
 }
 
 TEST(sanctions)
@@ -103,6 +113,8 @@ TEST(sanctions)
 	YES("Treasury designated five oligarchs, imposed visa bans and cut the banks off from "
 	    "SWIFT.", "sanctions");
 	NO("This call is under embargo until six o'clock tomorrow morning.", "sanctions");
+	YES("Treasury issued general licenses for food and medicine while export restrictions "
+	    "on chips stay.", "sanctions");
 }
 
 TEST(cyber)
@@ -123,6 +135,8 @@ TEST(media)
 	NO("The athletes trained for the Olympic Games.", "media");
 	YES("The op-ed repeated false narratives spread by state media and influence "
 	    "operations.", "media");
+	YES("Troll farms and deepfakes flooded the information environment.", "media");
+	NO("The factory installed new robots on the assembly line.", "media");
 }
 
 TEST(human_rights)
@@ -134,6 +148,7 @@ TEST(human_rights)
 	NO("The central bank raised interest rates.", "human-rights");
 	YES("Prisoners of conscience face extrajudicial killings and enforced disappearances.",
 	    "human-rights");
+	YES("The jailed opposition leader began a hunger strike against his treatment.", "human-rights");
 }
 
 TEST(humanitarian)
@@ -164,6 +179,8 @@ TEST(consular)
 	NO("The orchestra performed a concert of works by Tchaikovsky.", "consular");
 	YES("We are in touch with U.S. citizens who want to leave the country and will "
 	    "arrange evacuation flights.", "consular");
+	YES("The embassy moved to ordered departure and urged Americans abroad to shelter in "
+	    "place.", "consular");
 }
 
 TEST(elections)
@@ -224,6 +241,7 @@ TEST(territory)
 	NO("The concert was held in the capital.", "territory");
 	YES("The Philippines rejects the nine-dash line and China's maritime claims near "
 	    "the Second Thomas Shoal.", "territory");
+	NO("The two companies announced the settlements of their contract disputes.", "territory");
 }
 
 TEST(culture)
@@ -235,6 +253,7 @@ TEST(culture)
 	NO("The army shelled the villages.", "culture");
 	YES("The exchange programme brings young people and students to study the language.",
 	    "culture");
+	YES("Student exchanges and exchange programmes for teachers resumed this year.", "culture");
 }
 
 /* Whether answer, paired (bp_pairing) after the block before of kind
