@@ -244,6 +244,14 @@ TEST(georgia_country_and_us_state)
 	CHECK_STR(countries("Tbilisi has responded."), "GE");
 }
 
+TEST(policy_names_and_summit_venues)
+{
+	CHECK_STR(countries("He rescinded the Mexico City Policy on his first day."), "");
+	CHECK_STR(countries("He rescinded the Mexico City policy."), "");
+	CHECK_STR(countries("The flight to Mexico City was delayed."), "MX");
+	CHECK_STR(countries("The G7 leaders met at Elmau."), "DE");
+}
+
 TEST(jersey_and_new_jersey)
 {
 	CHECK_STR(countries("Jersey is a Crown Dependency."), "JE");
@@ -745,6 +753,7 @@ int main(void)
 	RUN(iso_codes_have_name_and_adj);
 	RUN(every_iso_code_is_a_loaded_country);
 	RUN(georgia_country_and_us_state);
+	RUN(policy_names_and_summit_venues);
 	RUN(jersey_and_new_jersey);
 	RUN(chad_niger_nigeria);
 	RUN(guineas);
