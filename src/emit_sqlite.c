@@ -20,9 +20,13 @@
  * forgets an input that is gone through it (bp_sqlite_forget_source). */
 #include "bp_emit.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
@@ -552,11 +556,69 @@ static bp_status setup(db *d, bp_error *err)
 	return BP_OK;
 }
 
-/* Opens (or creates) the database at path into d and sets it up; on an
- * error the caller frees d. */
+/* Removes a database file and what SQLite keeps beside it. */
+static void unlink_db(const char *path)
+{
+	char side[sizeof(((db *)0)->path) + 48];
+	unlink(path);
+	snprintf(side, sizeof(side), "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-shm", path);
+	unlink(side);
+	snprintf(side, sizeof(side), "%s-journal", path);
+	unlink(side);
+}
+
+/* When there is no database at path yet (or an empty file, as a reader's
+ * sqlite3 leaves), makes one with its whole schema under a name of its own
+ * beside path and only then links it to path, so that path never holds a
+ * database without its schema: a kill while it is made (the flaky
+ * formats:kill-0.3-consistent, killed 0.3 s in under load) leaves no
+ * database, which the next run makes, instead of a file of no tables that
+ * a reader fails on ("no such table: blocks_fts"). Another process making
+ * it at the same moment wins the link; ours is dropped. Best effort: when
+ * it cannot be done so (say the directory refuses hard links), db_open
+ * makes the database in place, as before, and reports the errors. */
+static void db_create(const db *d, const char *path)
+{
+	char tmp[sizeof(d->path) + 48];
+	struct stat st;
+	sqlite3 *c = NULL;
+	int empty = 0, ok;
+
+	if (stat(path, &st) == 0) {
+		if (!S_ISREG(st.st_mode) || st.st_size != 0)
+			return;
+		empty = 1;
+	} else if (errno != ENOENT) {
+		return;
+	}
+	/* the process and the emitter: archive workers are threads of one */
+	snprintf(tmp, sizeof(tmp), "%s.new-%ld-%lx", path, (long)getpid(),
+		 (unsigned long)(uintptr_t)d);
+	unlink_db(tmp);
+	ok = sqlite3_open_v2(tmp, &c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) == SQLITE_OK &&
+	     sqlite3_exec(c, "PRAGMA journal_mode=WAL; BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK &&
+	     sqlite3_exec(c, schema_sql, NULL, NULL, NULL) == SQLITE_OK &&
+	     add_profile_columns_conn(c) == 0 && sqlite3_exec(c, "COMMIT", NULL, NULL, NULL) == SQLITE_OK;
+	/* the last connection: the WAL is checkpointed into the file and removed */
+	if (sqlite3_close(c) != SQLITE_OK)
+		ok = 0;
+	if (ok) {
+		if (empty)
+			rename(tmp, path);
+		else if (link(tmp, path) != 0 && errno != EEXIST && stat(path, &st) != 0)
+			rename(tmp, path); /* no hard links there */
+	}
+	unlink_db(tmp);
+}
+
+/* Opens (or creates, see db_create) the database at path into d and sets it
+ * up; on an error the caller frees d. */
 static bp_status db_open(db *d, const char *path, bp_error *err)
 {
 	snprintf(d->path, sizeof(d->path), "%s", path);
+	db_create(d, path);
 	if (sqlite3_open_v2(path, &d->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK)
 		return d->conn ? db_error(d, err)

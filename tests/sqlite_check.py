@@ -1,9 +1,14 @@
 #!/usr/bin/python3
 """Checks of a briefparse SQLite database (--sqlite).
-usage: sqlite_check.py consistent DB            the database is whole: SQLite's and FTS5's
-                                               integrity checks pass, every briefing has
-                                               exactly its counted blocks, every block and
-                                               tag row belongs to a briefing, no id twice
+usage: sqlite_check.py consistent DB            the database is whole: it has the schema,
+                                               SQLite's and FTS5's integrity checks pass,
+                                               every briefing has exactly its counted
+                                               blocks, every block and tag row belongs to a
+                                               briefing, no id twice; or, when briefparse
+                                               was killed before it made the database, there
+                                               is nothing at all at DB (no file, no -wal,
+                                               -shm or -journal): never a database without
+                                               its schema
        sqlite_check.py same DB1 DB2             both hold the same briefings, blocks, tags
        sqlite_check.py stall BIN DB FILE        runs BIN -t1 --sqlite DB with FILE on a stdin
                                                left open, waits for the first briefing to
@@ -11,7 +16,7 @@ usage: sqlite_check.py consistent DB            the database is whole: SQLite's 
        sqlite_check.py queries DB JSONL         the README's two queries (country SY, FTS
                                                'sanctions') give what the records say
 Prints nothing and exits 0 when the check holds, else says why and exits 1."""
-import json, re, sqlite3, sys
+import json, os, re, sqlite3, sys
 
 
 def fail(why):
@@ -23,8 +28,23 @@ def one(con, sql, *args):
     return con.execute(sql, args).fetchone()[0]
 
 
+SCHEMA = ("briefparse_meta", "briefings", "agenda", "warnings", "blocks", "block_countries",
+          "block_organizations", "block_topics", "briefing_sources", "blocks_fts")
+
+
 def consistent(path):
+    if not os.path.exists(path):
+        # killed before the database existed: nothing may be there at all
+        left = [path + s for s in ("-wal", "-shm", "-journal") if os.path.exists(path + s)]
+        if left:
+            fail("no database, but %s" % ", ".join(left))
+        return
     con = sqlite3.connect(path)
+    tables = set(r[0] for r in con.execute("select name from sqlite_master where type = 'table'"))
+    missing = [t for t in SCHEMA if t not in tables]
+    if missing:
+        fail("a database without its schema: no table %s (%d bytes)" %
+             (", ".join(missing), os.path.getsize(path)))
     if one(con, "pragma integrity_check") != "ok":
         fail("integrity_check: %s" % one(con, "pragma integrity_check"))
     try:

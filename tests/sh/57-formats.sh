@@ -93,13 +93,30 @@ for delay in 0.3 0.8 1.5 2.5; do
 	sleep "$delay"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
-	n=$(sqlite3 "$D/kill.db" "select count(*) from briefings" 2>/dev/null || echo error)
+	# -readonly: a missing database stays missing (sqlite3 would create an empty file)
+	n=$(sqlite3 -readonly "$D/kill.db" "select count(*) from briefings" 2>/dev/null || echo none)
 	check "kill-$delay-consistent" $SQ consistent "$D/kill.db"
 	nice -n 19 "$BIN" -t1 --sqlite "$D/kill.db" "$D/big.txt"
 	check "kill-$delay-rerun-same" $SQ same "$D/kill.db" "$D/full.db"
 	printf '    (killed after %s s with %s of %s briefings in)\n' "$delay" "$n" "$full_briefings"
 done
 rm -f "$D/big.txt"
+# kills while the database is being made (the first tens of milliseconds):
+# no database or a whole one at the path, never one without its schema (the
+# previous binary left a 4 KB file of no tables when killed between its
+# creation and the schema's commit, as kill-0.3 sometimes was under load)
+early=""
+for delay in 0 0.004 0.008 0.012 0.016 0.02 0.024 0.028 0.032 0.036 0.04 0.044 0.048 0.052 0.056 0.06 0.07 0.08 0.09 0.1; do
+	rm -f "$D/early.db"*
+	"$BIN" -t1 --sqlite "$D/early.db" data/samples/000_94f8377b48e035b3.txt &
+	pid=$!
+	sleep "$delay"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	why=$($SQ consistent "$D/early.db") || early="$early $delay s: $why;"
+done
+if [ -z "$early" ]; then ok kill-early-whole-or-none; else fail kill-early-whole-or-none "$early"; fi
+rm -f "$D/early.db"*
 
 # ---- an input failing inside a briefing (a read fault, tests/fault/shim.c):
 # SQLite rolls its briefing back; JSON closes its blocks in a document
