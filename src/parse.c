@@ -898,6 +898,7 @@ void bp_briefing_free(bp_briefing *copy)
 
 static bp_status close_block(bp_parser *p, bp_error *err);
 static bp_status end_held(bp_parser *p, bp_error *err);
+static bp_status end_place_paragraph(bp_parser *p, bp_error *err);
 
 /* Hands the open briefing to the sink (after its last block). */
 static bp_status close_briefing(bp_parser *p, bp_error *err)
@@ -1499,6 +1500,8 @@ static bp_status end_held(bp_parser *p, bp_error *err)
 		drop_held(p, "turn-line-skipped", TURN_SKIPPED);
 		return BP_OK;
 	}
+	if (p->state == S_HEAD && p->qa_only)
+		return end_place_paragraph(p, err); /* the place, or the first turn */
 	return flush_held(p, err);
 }
 
@@ -2051,12 +2054,56 @@ static int add_place(bp_parser *p, const bp_line *l)
 	return 0;
 }
 
+/* Whether the held lines, one paragraph joined by spaces, read as running
+ * text (as is_prose): "This call is on background, attributable to
+ * \"senior administration / officials,\" and the contents will be embargoed
+ * until 5:00 a.m." is one wrapped sentence, not a place. */
+static int held_paragraph_prose(const bp_parser *p)
+{
+	size_t len = 0, spaces = 0;
+	const bp_line *last;
+
+	if (!p->nhold)
+		return 0;
+	for (size_t i = 0; i < p->nhold; i++) {
+		const bp_line *h = &p->hold[i].line;
+		len += h->len + (i > 0);
+		spaces += i > 0;
+		for (size_t k = 0; k < h->len; k++)
+			spaces += h->text[k] == ' ';
+	}
+	last = &p->hold[p->nhold - 1].line;
+	if (len > PROSE_LEN_MIN)
+		return 1;
+	if (!last->len || (last->text[last->len - 1] != '.' && last->text[last->len - 1] != '?'))
+		return 0;
+	return spaces >= PROSE_WORDS_MIN - 1;
+}
+
+/* The header paragraph whose lines were held as the place ended (see
+ * head_line): they are the place, or, when the paragraph reads as running
+ * text, the first turn's text (the turns start). */
+static bp_status end_place_paragraph(bp_parser *p, bp_error *err)
+{
+	if (!p->nhold)
+		return BP_OK;
+	if (held_paragraph_prose(p)) {
+		p->state = S_QA;
+		return flush_held(p, err);
+	}
+	for (size_t i = 0; i < p->nhold; i++)
+		if (add_place(p, &p->hold[i].line) != 0)
+			return bp_error_set(err, BP_ERR_NOMEM, NULL, p->hold[i].line.lineno, "out of memory");
+	p->nhold = 0;
+	return BP_OK;
+}
+
 static int parse_field_date(const bp_cues *cues, const char *s, size_t n, char iso[11]);
 
 /* A date alone in the header, in parentheses or not ("(June 14, 2021)"):
  * the briefing's date when its title has none (over a date field's, which
  * may be the day it was published). */
-static int header_date(bp_parser *p, const bp_line *l)
+static int header_date(bp_parser *p, const bp_line *l, int apply)
 {
 	char iso[11];
 	const char *t = l->text;
@@ -2076,14 +2123,14 @@ static int header_date(bp_parser *p, const bp_line *l)
 			m = parse_uint(t, n, &i, 2);
 			if (m < 0 || m > 59 || i != n)
 				return 0;
-			if (!p->b.time[0])
+			if (apply && !p->b.time[0])
 				snprintf(p->b.time, sizeof(p->b.time), "%02u:%02u", (unsigned)h % 100u,
 					 (unsigned)m % 100u);
 		}
 	} else if (!n || parse_date(p->cues, t, n, 0, iso) != n) {
 		return 0;
 	}
-	if (!p->b.date[0] || p->date_weak) {
+	if (apply && (!p->b.date[0] || p->date_weak)) {
 		memcpy(p->b.date, iso, sizeof(iso));
 		p->date_weak = 0;
 	}
@@ -2126,9 +2173,30 @@ static bp_status head_line(bp_parser *p, const bp_line *l, bp_error *err)
 	char iso[11], hm[6];
 
 	if (p->qa_only) { /* no agenda, no statements: the turns start */
+		/* a short header line that is no sentence is (part of) the place;
+		 * with paragraph-blank, where only blank lines end paragraphs,
+		 * the place lines of a paragraph are held until it ends, since a
+		 * hard-wrapped sentence may start with such a line */
+		int place = p->header_place && l->kind == BP_LINE_TEXT && !is_debris(l) &&
+			    !is_prose(l) && l->len <= HEADING_LEN_MAX &&
+			    !strchr("?!:\"'", l->text[l->len - 1]) && !header_date(p, l, 0);
+		if (p->nhold) {
+			bp_status st;
+			if (place && !p->header_byline && hold_line(p, l))
+				return BP_OK; /* (a byline would end the paragraph) */
+			if (l->kind == BP_LINE_TEXT && !place && !is_debris(l) && !header_date(p, l, 0)) {
+				/* the paragraph goes on as a sentence: the turns start */
+				p->state = S_QA;
+				return flush_then(p, l, err);
+			}
+			if ((st = end_place_paragraph(p, err)) != BP_OK)
+				return st;
+			if (p->state != S_HEAD)
+				return state_line(p, l, err);
+		}
 		if (l->kind == BP_LINE_BLANK || l->kind == BP_LINE_BOILER)
 			return BP_OK;
-		if (l->kind == BP_LINE_TEXT && header_date(p, l))
+		if (l->kind == BP_LINE_TEXT && header_date(p, l, 1))
 			return BP_OK;
 		if (p->header_byline && l->kind == BP_LINE_TEXT && !p->b.spokesperson) {
 			int r = byline(p, l);
@@ -2137,8 +2205,9 @@ static bp_status head_line(bp_parser *p, const bp_line *l, bp_error *err)
 			if (r > 0)
 				return BP_OK;
 		}
-		if (p->header_place && l->kind == BP_LINE_TEXT && !is_debris(l) && !is_prose(l) &&
-		    l->len <= HEADING_LEN_MAX && !strchr("?!:\"'", l->text[l->len - 1]))
+		if (place && p->paragraph_blank && hold_line(p, l))
+			return BP_OK;
+		if (place)
 			return add_place(p, l) == 0
 				       ? BP_OK
 				       : bp_error_set(err, BP_ERR_NOMEM, NULL, l->lineno, "out of memory");
