@@ -1177,7 +1177,8 @@ static bp_status add_paragraph(bp_parser *p, const bp_line *l, size_t from, bp_e
 
 /* ---- Q&A topics and the turns ------------------------------------------ */
 
-#define TOPIC_PREFIX 5 /* characters of a word two words must share */
+#define TOPIC_PREFIX 5     /* characters of a word two words must share */
+#define TOPIC_ENDING_MAX 4 /* characters of a title word past what it shares */
 
 /* s[0, n) folded to lower case into out (ASCII and Cyrillic letters,
  * bp_words_lower: the same byte length); the length. */
@@ -1212,10 +1213,14 @@ static int topic_word_byte(const unsigned char *s, size_t n, size_t i)
 	return 1;
 }
 
-/* Whether folded text t[0, tn) has a word that starts with the first
- * TOPIC_PREFIX characters of a word of folded title w[0, wn) of at least
- * that many characters (a content word: "Astana", "сотрудничестве" and
- * "сотрудничество" share "сотру"). */
+/* Whether folded text t[0, tn) has a word that shares with a word of folded
+ * title w[0, wn) a prefix of at least TOPIC_PREFIX characters, the title
+ * word going on past it by TOPIC_ENDING_MAX characters at most (an ending):
+ * a content word and its inflections ("Astana", "сотрудничестве" and
+ * "сотрудничество", "negotiations" and "negotiate", "barbarity" and
+ * "barbaric") share a stem, while junk that merely starts like some word
+ * of the turns ("Sochimasterplan" and "Sochi") does not. Title words
+ * shorter than TOPIC_PREFIX characters do not count. */
 static int shares_word(const char *w, size_t wn, const char *t, size_t tn)
 {
 	const unsigned char *a = (const unsigned char *)w, *b = (const unsigned char *)t;
@@ -1237,11 +1242,21 @@ static int shares_word(const char *w, size_t wn, const char *t, size_t tn)
 		if (chars >= TOPIC_PREFIX) {
 			for (size_t k = 0; k + pre <= tn; k++) {
 				const char *hit = memchr(t + k, w[i], tn - k);
+				size_t m, same = 0;
 				if (!hit)
 					break;
 				k = (size_t)(hit - t);
-				if (k + pre <= tn && memcmp(t + k, w + i, pre) == 0 &&
-				    (k == 0 || !topic_word_byte(b, tn, k - 1)))
+				if (k + pre > tn || memcmp(t + k, w + i, pre) != 0 ||
+				    (k > 0 && topic_word_byte(b, tn, k - 1)))
+					continue;
+				/* the common prefix, cut back to a whole character */
+				for (m = pre; i + m < j && k + m < tn && a[i + m] == b[k + m]; m++)
+					;
+				while (m > 0 && i + m < j && (a[i + m] & 0xC0) == 0x80)
+					m--;
+				for (size_t q = 0; q < m; q++)
+					same += (a[i + q] & 0xC0) != 0x80;
+				if (same >= TOPIC_PREFIX && chars - same <= TOPIC_ENDING_MAX)
 					return 1;
 			}
 		}
