@@ -136,6 +136,10 @@ size_t bp_csv_field(char *out, const char *s, size_t n);
  * (err->path is the file), BP_ERR_NOMEM. */
 bp_status bp_sqlite_emitter_open(const char *path, bp_emitter **out, bp_error *err);
 
+/* Removes the database file at path and the files SQLite keeps beside it
+ * (-wal, -shm, -journal). */
+void bp_sqlite_remove(const char *path);
+
 /* Archive mode's own connection to the database (the schema made when
  * missing, as by bp_sqlite_emitter_open). */
 typedef struct bp_sqlite_db bp_sqlite_db;

@@ -556,17 +556,19 @@ static bp_status setup(db *d, bp_error *err)
 	return BP_OK;
 }
 
-/* Removes a database file and what SQLite keeps beside it. */
-static void unlink_db(const char *path)
+void bp_sqlite_remove(const char *path)
 {
-	char side[sizeof(((db *)0)->path) + 48];
+	static const char *const sides[] = {"-wal", "-shm", "-journal"};
+	size_t n = strlen(path), i;
+	char *side = malloc(n + sizeof("-journal"));
+
 	unlink(path);
-	snprintf(side, sizeof(side), "%s-wal", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-shm", path);
-	unlink(side);
-	snprintf(side, sizeof(side), "%s-journal", path);
-	unlink(side);
+	for (i = 0; side && i < sizeof(sides) / sizeof(sides[0]); i++) {
+		memcpy(side, path, n);
+		strcpy(side + n, sides[i]);
+		unlink(side);
+	}
+	free(side);
 }
 
 /* When there is no database at path yet (or an empty file, as a reader's
@@ -596,7 +598,7 @@ static void db_create(const db *d, const char *path)
 	/* the process and the emitter: archive workers are threads of one */
 	snprintf(tmp, sizeof(tmp), "%s.new-%ld-%lx", path, (long)getpid(),
 		 (unsigned long)(uintptr_t)d);
-	unlink_db(tmp);
+	bp_sqlite_remove(tmp);
 	ok = sqlite3_open_v2(tmp, &c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) == SQLITE_OK &&
 	     sqlite3_exec(c, "PRAGMA journal_mode=WAL; BEGIN IMMEDIATE", NULL, NULL, NULL) == SQLITE_OK &&
 	     sqlite3_exec(c, schema_sql, NULL, NULL, NULL) == SQLITE_OK &&
@@ -610,7 +612,7 @@ static void db_create(const db *d, const char *path)
 		else if (link(tmp, path) != 0 && errno != EEXIST && stat(path, &st) != 0)
 			rename(tmp, path); /* no hard links there */
 	}
-	unlink_db(tmp);
+	bp_sqlite_remove(tmp);
 }
 
 /* Opens (or creates, see db_create) the database at path into d and sets it

@@ -78,18 +78,6 @@ static bp_status put(void *ctx, const char *b, size_t n, bp_error *err)
 	return BP_OK;
 }
 
-static void remove_db(void)
-{
-	char p[160];
-	unlink(db);
-	snprintf(p, sizeof(p), "%s-wal", db);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-shm", db);
-	unlink(p);
-	snprintf(p, sizeof(p), "%s-journal", db);
-	unlink(p);
-}
-
 static void cleanup(void)
 {
 	size_t i;
@@ -101,7 +89,7 @@ static void cleanup(void)
 	sqlite3_finalize(tables_q);
 	sqlite3_finalize(stats_q);
 	sqlite3_close(chk);
-	remove_db();
+	bp_sqlite_remove(db);
 	rmdir(dir);
 }
 
