@@ -1,12 +1,12 @@
 # topics: tagging measured on real turns the rules were not written from
-# (tests/topics/transplant/, tests/topics/dev/ and dev2/, gold by two readers and an
+# (tests/topics/transplant/, tests/topics/dev/, dev2/ and dev3/, gold by two readers and an
 # adjudication). Floors: topics F1 at the level reached when the rules were
 # last tuned (issue 10 asks 0.80; see tests/topics/README.md), countries 0.97.
 # Raise them when the rules get better; never lower them to pass.
 AREA=topics
 . "$BP_ROOT/tests/sh/lib.sh"
 cd "$BP_ROOT"
-for set in transplant:0.77 dev:0.79 dev2:0.77; do
+for set in transplant:0.77 dev:0.79 dev2:0.77 dev3:0.61; do
 	name=${set%%:*}
 	min=${set#*:}
 	out="$BP_TMP/topics-$name"
