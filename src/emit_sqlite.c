@@ -20,7 +20,9 @@
  * forgets an input that is gone through it (bp_sqlite_forget_source). */
 #include "bp_emit.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -615,11 +617,69 @@ static void db_create(const db *d, const char *path)
 	bp_sqlite_remove(tmp);
 }
 
+/* Whether name is "BASE.new-PID-HEX" with an optional -wal, -shm or -journal
+ * (db_create's names for a database at BASE); *pid gets PID. */
+static int new_name(const char *name, const char *base, size_t nb, long *pid)
+{
+	const char *s = name + nb + 5, *e;
+	char *end;
+
+	if (strncmp(name, base, nb) != 0 || strncmp(name + nb, ".new-", 5) != 0 ||
+	    !(*s >= '1' && *s <= '9'))
+		return 0;
+	errno = 0;
+	*pid = strtol(s, &end, 10);
+	if (errno || *pid <= 0 || *end != '-' || !end[1])
+		return 0;
+	for (e = end + 1; (*e >= '0' && *e <= '9') || (*e >= 'a' && *e <= 'f'); e++)
+		;
+	return e > end + 1 && (!*e || strcmp(e, "-wal") == 0 || strcmp(e, "-shm") == 0 ||
+			       strcmp(e, "-journal") == 0);
+}
+
+/* Removes what db_create left beside path when its process was killed while
+ * it made the database (a kill -9 between the open and the link): the files
+ * named for a process that no longer runs on this machine. Best effort. */
+static void remove_stale_new(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+	size_t nd = slash ? (size_t)(slash - path) : 0, nb = strlen(base);
+	char *dir, *full = NULL;
+	DIR *dp;
+	struct dirent *de;
+
+	if (!nb || !(dir = malloc(nd + 2)))
+		return;
+	if (slash)
+		memcpy(dir, path, nd ? nd : 1), dir[nd ? nd : 1] = '\0';
+	else
+		strcpy(dir, ".");
+	if ((dp = opendir(dir))) {
+		while ((de = readdir(dp))) {
+			long pid;
+			size_t nn = strlen(de->d_name);
+			char *f;
+			if (!new_name(de->d_name, base, nb, &pid) || (long)(pid_t)pid != pid ||
+			    pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+				continue;
+			if (!(f = realloc(full, strlen(dir) + nn + 2)))
+				break;
+			full = f;
+			sprintf(full, "%s/%s", dir, de->d_name);
+			unlink(full);
+		}
+		closedir(dp);
+	}
+	free(full);
+	free(dir);
+}
+
 /* Opens (or creates, see db_create) the database at path into d and sets it
  * up; on an error the caller frees d. */
 static bp_status db_open(db *d, const char *path, bp_error *err)
 {
 	snprintf(d->path, sizeof(d->path), "%s", path);
+	remove_stale_new(path);
 	db_create(d, path);
 	if (sqlite3_open_v2(path, &d->conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
 	    SQLITE_OK)

@@ -117,6 +117,23 @@ for delay in 0 0.004 0.008 0.012 0.016 0.02 0.024 0.028 0.032 0.036 0.04 0.044 0
 done
 if [ -z "$early" ]; then ok kill-early-whole-or-none; else fail kill-early-whole-or-none "$early"; fi
 rm -f "$D/early.db"*
+# what a kill while the database is made leaves beside it (PATH.new-PID-HEX
+# and its -wal) is removed by the next run when PID no longer runs; the
+# files of a running process, of another database and other names stay
+dead=$(sh -c 'echo $$')
+rm -rf "$D/stale" && mkdir "$D/stale"
+for f in "s.db.new-$dead-55d0" "s.db.new-$dead-55d0-wal" "s.db.new-$dead-1-journal" \
+	"s.db.new-$$-1" "s.db.new-x-1" "s.db.new-$dead-1-foo" "t.db.new-$dead-1"; do
+	: > "$D/stale/$f"
+done
+"$BIN" --sqlite "$D/stale/s.db" data/samples/000_94f8377b48e035b3.txt 2> "$D/stale.err"
+check stale-new-removed test "$(cd "$D/stale" && ls | tr '\n' ' ')" = \
+	"s.db s.db.new-$$-1 s.db.new-$dead-1-foo s.db.new-x-1 t.db.new-$dead-1 "
+check stale-new-db-whole $SQ consistent "$D/stale/s.db"
+(cd "$D/stale" && rm -f s.db* && : > "s.db.new-$dead-2" && "$BIN" --sqlite s.db \
+	"$BP_ROOT/data/samples/000_94f8377b48e035b3.txt" 2> /dev/null)
+check stale-new-removed-relative test "$(cd "$D/stale" && ls s.db* | tr '\n' ' ')" = "s.db "
+rm -rf "$D/stale"
 
 # ---- an input failing inside a briefing (a read fault, tests/fault/shim.c):
 # SQLite rolls its briefing back; JSON closes its blocks in a document
