@@ -256,6 +256,45 @@ TEST(culture)
 	YES("Student exchanges and exchange programmes for teachers resumed this year.", "culture");
 }
 
+/* The field vocabulary groups (topics.rules, "Field vocabulary"): one
+ * sentence per topic, in the words of news and government reporting, each
+ * carried by a term of that group (the groups' other words are measured on
+ * the development sets, tests/topics/README.md). */
+TEST(field_vocabulary)
+{
+	YES("The special military operation entered its third year as the front line barely "
+	    "moved.", "armed-conflict");
+	YES("ISKP claimed responsibility for the suicide bombing at the airport gate.", "terrorism");
+	YES("The Black Sea Fleet moved its warships from Sevastopol to Novorossiysk.",
+	    "military-security");
+	YES("Moscow said the Oreshnik intermediate-range missile would be deployed in Belarus.",
+	    "arms-control");
+	YES("The ambassador paid a courtesy call on the new foreign minister.", "diplomacy");
+	YES("The country's record will be examined in the Universal Periodic Review of the Human "
+	    "Rights Council.", "multilateral");
+	YES("Washington threatened secondary tariffs on buyers of Russian oil.", "sanctions");
+	YES("Microsoft attributed the intrusion to Cozy Bear, a group tied to Russian "
+	    "intelligence.", "cyber");
+	YES("The Global Times ran an editorial accusing Western outlets of bias.", "media");
+	YES("Navalny died in an Arctic penal colony, his supporters said.", "human-rights");
+	YES("Trucks carrying food and medicine queued at the Kerem Shalom crossing.",
+	    "humanitarian");
+	YES("The administration invoked the Alien Enemies Act to speed up removal flights.",
+	    "migration");
+	YES("Non-emergency personnel were told to depart as the embassy suspended its consular "
+	    "operations.", "consular");
+	YES("The candidates will face each other in a runoff next month.", "elections");
+	YES("The Power of Siberia pipeline will carry more gas to China.", "economy");
+	YES("The report examined the lab leak hypothesis and gain-of-function research.", "health");
+	YES("Millions marched in the Immortal Regiment on Victory Day.", "history");
+	YES("The advisory opinion of the court in The Hague addressed the occupation.", "law");
+	YES("Caracas revived its claim to the Essequibo region of Guyana.", "territory");
+	YES("The Bolshoi ballet will tour Asia next spring.", "culture");
+	/* a longer phrase takes its word from a weaker pattern of another topic
+	 * ("court" in [law]; the rules before the group gave law here) */
+	NO("The delegation paid a courtesy call on the mayor.", "law");
+}
+
 /* Whether answer, paired (bp_pairing) after the block before of kind
  * before_kind and briefing id before_id, gets the topic id. */
 static int has_paired(int before_kind, const char *before, const char *before_id,
@@ -327,6 +366,7 @@ int main(void)
 	RUN(law);
 	RUN(territory);
 	RUN(culture);
+	RUN(field_vocabulary);
 	RUN(answer_credit);
 	bp_classifier_free(bc);
 	bp_rules_free(rules);
