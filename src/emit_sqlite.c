@@ -621,11 +621,13 @@ static void db_create(const db *d, const char *path)
  * (db_create's names for a database at BASE); *pid gets PID. */
 static int new_name(const char *name, const char *base, size_t nb, long *pid)
 {
-	const char *s = name + nb + 5, *e;
+	const char *s, *e;
 	char *end;
 
-	if (strncmp(name, base, nb) != 0 || strncmp(name + nb, ".new-", 5) != 0 ||
-	    !(*s >= '1' && *s <= '9'))
+	if (strncmp(name, base, nb) != 0 || strncmp(name + nb, ".new-", 5) != 0)
+		return 0;
+	s = name + nb + 5;
+	if (!(*s >= '1' && *s <= '9'))
 		return 0;
 	errno = 0;
 	*pid = strtol(s, &end, 10);
@@ -650,10 +652,14 @@ static void remove_stale_new(const char *path)
 
 	if (!nb || !(dir = malloc(nd + 2)))
 		return;
-	if (slash)
-		memcpy(dir, path, nd ? nd : 1), dir[nd ? nd : 1] = '\0';
-	else
+	if (!slash) {
 		strcpy(dir, ".");
+	} else {
+		if (nd == 0) /* "/FILE" */
+			nd = 1;
+		memcpy(dir, path, nd);
+		dir[nd] = '\0';
+	}
 	if ((dp = opendir(dir))) {
 		while ((de = readdir(dp))) {
 			long pid;
