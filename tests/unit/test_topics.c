@@ -115,6 +115,10 @@ TEST(sanctions)
 	NO("This call is under embargo until six o'clock tomorrow morning.", "sanctions");
 	YES("Treasury issued general licenses for food and medicine while export restrictions "
 	    "on chips stay.", "sanctions");
+	/* retaliatory measures are; a military retaliation is not */
+	YES("Moscow announced retaliatory measures against the banks.", "sanctions");
+	NO("The strikes were in retaliation against the Houthis for their attacks on shipping.",
+	   "sanctions");
 }
 
 TEST(cyber)
@@ -190,6 +194,10 @@ TEST(elections)
 	YES("The referendum on the new constitution was boycotted by the opposition.",
 	    "elections");
 	NO("The electric grid failed after the storm.", "elections");
+	/* a vote in a legislature or a council is not an election */
+	NO("The Senate will vote on the funding bill on Thursday.", "elections");
+	NO("He needs every Republican vote in the Senate for the package.", "elections");
+	YES("Citizens will vote in the presidential election on Sunday.", "elections");
 	YES("The midterms are next month, and absentee and mail-in ballots are already being "
 	    "counted.", "elections");
 }
