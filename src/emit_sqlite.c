@@ -558,14 +558,19 @@ static bp_status setup(db *d, bp_error *err)
 	return BP_OK;
 }
 
+/* What SQLite keeps beside a database file, by suffix of its name. */
+static const char *const sides[] = {"-wal", "-shm", "-journal"};
+#define NSIDES (sizeof(sides) / sizeof(sides[0]))
+/* db_create's name for a new database at PATH: PATH NEW_INFIX PID-HEX */
+#define NEW_INFIX ".new-"
+
 void bp_sqlite_remove(const char *path)
 {
-	static const char *const sides[] = {"-wal", "-shm", "-journal"};
 	size_t n = strlen(path), i;
 	char *side = malloc(n + sizeof("-journal"));
 
 	unlink(path);
-	for (i = 0; side && i < sizeof(sides) / sizeof(sides[0]); i++) {
+	for (i = 0; side && i < NSIDES; i++) {
 		memcpy(side, path, n);
 		strcpy(side + n, sides[i]);
 		unlink(side);
@@ -598,7 +603,7 @@ static void db_create(const db *d, const char *path)
 		return;
 	}
 	/* the process and the emitter: archive workers are threads of one */
-	snprintf(tmp, sizeof(tmp), "%s.new-%ld-%lx", path, (long)getpid(),
+	snprintf(tmp, sizeof(tmp), "%s" NEW_INFIX "%ld-%lx", path, (long)getpid(),
 		 (unsigned long)(uintptr_t)d);
 	bp_sqlite_remove(tmp);
 	ok = sqlite3_open_v2(tmp, &c, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) == SQLITE_OK &&
@@ -624,9 +629,10 @@ static int new_name(const char *name, const char *base, size_t nb, long *pid)
 	const char *s, *e;
 	char *end;
 
-	if (strncmp(name, base, nb) != 0 || strncmp(name + nb, ".new-", 5) != 0)
+	if (strncmp(name, base, nb) != 0 ||
+	    strncmp(name + nb, NEW_INFIX, sizeof(NEW_INFIX) - 1) != 0)
 		return 0;
-	s = name + nb + 5;
+	s = name + nb + sizeof(NEW_INFIX) - 1;
 	if (!(*s >= '1' && *s <= '9'))
 		return 0;
 	errno = 0;
@@ -635,8 +641,14 @@ static int new_name(const char *name, const char *base, size_t nb, long *pid)
 		return 0;
 	for (e = end + 1; (*e >= '0' && *e <= '9') || (*e >= 'a' && *e <= 'f'); e++)
 		;
-	return e > end + 1 && (!*e || strcmp(e, "-wal") == 0 || strcmp(e, "-shm") == 0 ||
-			       strcmp(e, "-journal") == 0);
+	if (e == end + 1)
+		return 0;
+	if (!*e)
+		return 1;
+	for (size_t i = 0; i < NSIDES; i++)
+		if (strcmp(e, sides[i]) == 0)
+			return 1;
+	return 0;
 }
 
 /* Removes what db_create left beside path when its process was killed while
