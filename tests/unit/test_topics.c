@@ -303,6 +303,25 @@ TEST(field_vocabulary)
 	NO("The delegation paid a courtesy call on the mayor.", "law");
 }
 
+/* Corpus vocabulary (tests/topics/tools/mine-vocab.py): supporting words at 0.5
+ * that add up with other evidence of their topic; the rules before them gave
+ * none of these four. One such word alone gives nothing. */
+TEST(corpus_vocabulary)
+{
+	YES("The enemy is sheltering in tunnels, and the death toll keeps rising as the "
+	    "stalemate drags on.", "armed-conflict");
+	YES("Interceptors, armored vehicles and anti-armor systems are part of the next package "
+	    "for the infantry battalions.", "military-security");
+	YES("Educators and colleges are getting support for in-person learning in classrooms.",
+	    "culture");
+	YES("The casualties are mounting and the corridors remain closed to aid workers.",
+	    "humanitarian");
+	NO("The airline said its carrier would resume the operation next week.", "armed-conflict");
+	NO("The coalition of cities will share equipment for the festival.", "military-security");
+	NO("The teaching of the parable is about patience.", "culture");
+	NO("There were no casualties in the traffic accident.", "humanitarian");
+}
+
 /* Whether answer, paired (bp_pairing) after the block before of kind
  * before_kind and briefing id before_id, gets the topic id. */
 static int has_paired(int before_kind, const char *before, const char *before_id,
@@ -375,6 +394,7 @@ int main(void)
 	RUN(territory);
 	RUN(culture);
 	RUN(field_vocabulary);
+	RUN(corpus_vocabulary);
 	RUN(answer_credit);
 	bp_classifier_free(bc);
 	bp_rules_free(rules);
