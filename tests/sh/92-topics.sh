@@ -6,7 +6,7 @@
 AREA=topics
 . "$BP_ROOT/tests/sh/lib.sh"
 cd "$BP_ROOT"
-for set in transplant:0.77 dev:0.80 dev2:0.79 dev3:0.63; do
+for set in transplant:0.78 dev:0.80 dev2:0.79 dev3:0.63; do
 	name=${set%%:*}
 	min=${set#*:}
 	out="$BP_TMP/topics-$name"

@@ -19,6 +19,9 @@ mine: every *.md transcript under CORPUS_DIR (the press-briefings/ folder of
   organisations), terms whose word a pattern of the topic already matched in
   those turns, and the topics in SKIP_TOPICS (default diplomacy, economy,
   health: in White House briefings they are mostly US domestic policy).
+  RULES=DIR tags with the rules of DIR instead of the built-in ones.
+  With PARAGRAPHS=1 (statements and readouts, which have no question and
+  answer turns: the statements-releases/ folder), each paragraph is a turn.
   Output: topic, term, count, ratio (TAB-separated), sorted.
   The labels are not used: co-occurrence is not meaning, so the list is then
   reviewed against the codebook (a KEEP/DROP column), as the README says.
@@ -29,7 +32,8 @@ patterns: reads the reviewed lines (topic, term, ..., KEEP|DROP) and prints,
   (at one word start only the longest literal prefix counts): if that
   pattern matches the whole term, its exact text is reused (a pattern text
   listed in several sections counts for each); otherwise the term is left
-  out, with a note on stderr. Python's re stands in for PCRE2 here; the
+  out, with a note on stderr. A pattern printed for another topic counts as
+  existing for the lines after it. Python's re stands in for PCRE2 here; the
   patterns involved are plain enough for the two to agree.
 """
 import collections, json, os, re, subprocess, sys
@@ -41,6 +45,7 @@ MIN_COUNT = int(os.environ.get("MIN_COUNT", "10"))
 MIN_RATIO = float(os.environ.get("MIN_RATIO", "0.35"))
 SKIP_TOPICS = set(os.environ.get("SKIP_TOPICS", "diplomacy economy health").split())
 WEIGHT = os.environ.get("WEIGHT", "0.5")
+PARAGRAPHS = os.environ.get("PARAGRAPHS", "") == "1"
 WORD = re.compile(r"[a-z][a-z'\-]*[a-z]|[a-z]")
 STOP = set("""the a an and or of to in on for with at by from is are was were be been it
 that this as about what which who we you they he she i our your their there here not do
@@ -54,6 +59,15 @@ def load_turns():
     ns = {}
     exec(src.split("\nmonths = ")[0], ns)
     return ns["turns"]
+
+
+def paragraphs(path):
+    """A statement or readout: each paragraph of its body (after the front
+    matter) a turn of its own."""
+    text = open(path, encoding="utf-8").read()
+    body = text.split("\n---\n", 1)[1] if text.startswith("---") else text
+    paras = [" ".join(p.split()) for p in re.split(r"\n\s*\n", body)]
+    return [{"kind": "answer", "paras": [p]} for p in paras if len(p) >= 80 and not p.startswith("#")]
 
 
 def labelled_dates():
@@ -85,7 +99,7 @@ def mine(binary, corpus, work):
             m = re.match(r"(\d{4})-(\d\d)-(\d\d)", f)
             if not f.endswith(".md") or not m or m.group(0) in skip:
                 continue
-            ts = turns(os.path.join(dirpath, f))
+            ts = paragraphs(os.path.join(dirpath, f)) if PARAGRAPHS else turns(os.path.join(dirpath, f))
             if len(ts) < 4:
                 continue
             y, mo, d = map(int, m.groups())
@@ -100,7 +114,8 @@ def mine(binary, corpus, work):
                         out.write(p + "\n\n")
             n_files += 1
     outdir = os.path.join(work, "out")
-    subprocess.run([binary, "-j2", "-o", outdir, lay], check=True)
+    rules = ["--rules", os.environ["RULES"]] if os.environ.get("RULES") else []
+    subprocess.run([binary, "-j2"] + rules + ["-o", outdir, lay], check=True)
     gaz = set()
     for f in ("countries.tsv", "organizations.tsv"):
         for line in open(os.path.join(ROOT, "data", f), encoding="utf-8"):
@@ -162,7 +177,7 @@ def patterns(rules):
             pats.append((topic, re.compile(m.group(2), re.I), m.group(2)))
         except re.error:
             pass
-    done = set()
+    done, added = set(), []
     for line in sys.stdin:
         p = line.rstrip("\n").split("\t")
         if p[-1] != "KEEP":
@@ -172,6 +187,7 @@ def patterns(rules):
             print(f"mine-vocab: {topic} '{term}': apostrophe, left out", file=sys.stderr)
             continue
         hits = [(t, s, r.match(term).end()) for t, r, s in pats if r.match(term)]
+        hits += [(t, s, r.match(term).end()) for t, r, s in added if t != topic and r.match(term)]
         if hits:
             texts = {s for _, s, _ in hits}
             whole = [s for _, s, e in hits if e == len(term)]
@@ -187,6 +203,7 @@ def patterns(rules):
         if (topic, pat) in have or (topic, pat) in done:
             continue
         done.add((topic, pat))
+        added.append((topic, re.compile(pat, re.I), pat))
         print(f"{topic}\t{WEIGHT} {pat}")
 
 
