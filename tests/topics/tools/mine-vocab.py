@@ -197,7 +197,7 @@ def patterns(rules):
                 print(f"mine-vocab: {topic} '{term}': matched by {sorted(texts)}, left out", file=sys.stderr)
                 continue
         else:
-            pat = r"\s+".join(re.escape(w).replace("\\-", "-") for w in term.split())
+            pat = " ".join(re.escape(w).replace("\\-", "-") for w in term.split())
             if len(term) < 5:
                 pat += r"\b"
         if (topic, pat) in have or (topic, pat) in done:
