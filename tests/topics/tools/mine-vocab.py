@@ -36,7 +36,7 @@ patterns: reads the reviewed lines (topic, term, ..., KEEP|DROP) and prints,
   existing for the lines after it. Python's re stands in for PCRE2 here; the
   patterns involved are plain enough for the two to agree.
 """
-import collections, json, os, re, subprocess, sys
+import collections, importlib.util, json, os, re, shutil, subprocess, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))
@@ -51,14 +51,14 @@ STOP = set("""the a an and or of to in on for with at by from is are was were be
 that this as about what which who we you they he she i our your their there here not do
 does did have has had will would can could should so if but just more very also than then
 them his her its my me us""".split())
-MONTHS = "January February March April May June July August September October November December".split()
 
 
-def load_turns():
-    src = open(os.path.join(HERE, "wh-to-layout.py"), encoding="utf-8").read()
-    ns = {}
-    exec(src.split("\nmonths = ")[0], ns)
-    return ns["turns"]
+def layout_module():
+    """wh-to-layout.py (a file name that cannot be imported by name)."""
+    spec = importlib.util.spec_from_file_location("wh_to_layout", os.path.join(HERE, "wh-to-layout.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
 def paragraphs(path):
@@ -77,7 +77,7 @@ def labelled_dates():
     for d in dirs:
         if os.path.isdir(d):
             for f in os.listdir(d):
-                dates.update(re.findall(r"(?:wh_|wh_\w*?)(\d{4}-\d\d-\d\d)", f))
+                dates.update(re.findall(r"wh_(\d{4}-\d\d-\d\d)", f))
     return dates
 
 
@@ -89,31 +89,25 @@ def terms_of(text):
 
 
 def mine(binary, corpus, work):
-    turns = load_turns()
+    layout = layout_module()
     skip = labelled_dates()
-    lay = os.path.join(work, "lay")
-    os.makedirs(lay, exist_ok=True)
+    lay, outdir = os.path.join(work, "lay"), os.path.join(work, "out")
+    for d in (lay, outdir):  # nothing left from a run with other dates or rules
+        shutil.rmtree(d, ignore_errors=True)
+    os.makedirs(lay)
     n_files = 0
     for dirpath, _, files in os.walk(corpus):
         for f in sorted(files):
             m = re.match(r"(\d{4})-(\d\d)-(\d\d)", f)
             if not f.endswith(".md") or not m or m.group(0) in skip:
                 continue
-            ts = paragraphs(os.path.join(dirpath, f)) if PARAGRAPHS else turns(os.path.join(dirpath, f))
+            path = os.path.join(dirpath, f)
+            ts = paragraphs(path) if PARAGRAPHS else layout.turns(path)
             if len(ts) < 4:
                 continue
-            y, mo, d = map(int, m.groups())
             with open(os.path.join(lay, f[:-3] + ".txt"), "w", encoding="utf-8") as out:
-                out.write("The Ministry of Foreign Affairs of the Russian Federation\n\n")
-                out.write(f"Briefing by Foreign Ministry Spokesperson Maria Zakharova, Moscow, {MONTHS[mo-1]} {d}, {y}\n\n")
-                out.write(f"{d} {MONTHS[mo-1]} {y}12:00\n\nTable of contents\n\n  1. Answers to media questions:\n\n"
-                          "Answers to media questions:\n\n")
-                for t in ts:
-                    out.write(("Question: " if t["kind"] == "question" else "Maria Zakharova: ") + t["paras"][0] + "\n\n")
-                    for p in t["paras"][1:]:
-                        out.write(p + "\n\n")
+                layout.write_layout(out, *map(int, m.groups()), ts)
             n_files += 1
-    outdir = os.path.join(work, "out")
     rules = ["--rules", os.environ["RULES"]] if os.environ.get("RULES") else []
     subprocess.run([binary, "-j2"] + rules + ["-o", outdir, lay], check=True)
     gaz = set()

@@ -31,22 +31,33 @@ def turns(path):
                 continue
             out[-1]['paras'].append(p)
     return [t for t in out if t['kind'] != 'moderator']
-months = 'January February March April May June July August September October November December'.split()
-for path in sys.argv[1:]:
-    name = os.path.basename(path).split('_')[1]
-    ts = turns(path)[:int(os.environ.get('MAXTURNS', '100000'))]
-    y, mo, d = map(int, name.split('-'))
-    date = f'{months[mo-1]} {d}, {y}'
-    with open(f'wh_{name}.txt', 'w') as f:
-        f.write('The Ministry of Foreign Affairs of the Russian Federation\n\n')
-        f.write(f'Briefing by Foreign Ministry Spokesperson Maria Zakharova, Moscow, {date}\n\n')
-        f.write(f'{d} {months[mo-1]} {y}12:00\n\nTable of contents\n\n  1. Answers to media questions:\n\nAnswers to media questions:\n\n')
-        for t in ts:
-            lbl = 'Question: ' if t['kind'] == 'question' else 'Maria Zakharova: '
-            f.write(lbl + t['paras'][0] + '\n\n')
-            for p in t['paras'][1:]:
-                f.write(p + '\n\n')
-    with open(f'wh_{name}.turns.jsonl', 'w') as f:
-        for i, t in enumerate(ts):
-            f.write(json.dumps({'id': f'{name}#{i+1}', 'kind': t['kind'], 'label': t['label'], 'text': '\n\n'.join(t['paras'])}, ensure_ascii=False) + '\n')
-    print(name, len(ts), sum(t['kind']=='question' for t in ts))
+MONTHS = 'January February March April May June July August September October November December'.split()
+
+
+def write_layout(out, y, mo, d, ts):
+    """Write turns ts as one briefing of date y-mo-d in the MFA layout to the open file out."""
+    out.write('The Ministry of Foreign Affairs of the Russian Federation\n\n')
+    out.write(f'Briefing by Foreign Ministry Spokesperson Maria Zakharova, Moscow, {MONTHS[mo-1]} {d}, {y}\n\n')
+    out.write(f'{d} {MONTHS[mo-1]} {y}12:00\n\nTable of contents\n\n  1. Answers to media questions:\n\nAnswers to media questions:\n\n')
+    for t in ts:
+        lbl = 'Question: ' if t['kind'] == 'question' else 'Maria Zakharova: '
+        out.write(lbl + t['paras'][0] + '\n\n')
+        for p in t['paras'][1:]:
+            out.write(p + '\n\n')
+
+
+def main(paths):
+    for path in paths:
+        name = os.path.basename(path).split('_')[1]
+        ts = turns(path)[:int(os.environ.get('MAXTURNS', '100000'))]
+        y, mo, d = map(int, name.split('-'))
+        with open(f'wh_{name}.txt', 'w') as f:
+            write_layout(f, y, mo, d, ts)
+        with open(f'wh_{name}.turns.jsonl', 'w') as f:
+            for i, t in enumerate(ts):
+                f.write(json.dumps({'id': f'{name}#{i+1}', 'kind': t['kind'], 'label': t['label'], 'text': '\n\n'.join(t['paras'])}, ensure_ascii=False) + '\n')
+        print(name, len(ts), sum(t['kind']=='question' for t in ts))
+
+
+if __name__ == '__main__':
+    main(sys.argv[1:])
