@@ -1105,8 +1105,11 @@ static bp_status split_footer(bp_tokenizer *t, bp_line *l, const char *p, size_t
 			if (k > n) /* fed with bp_tokenizer_feed_at: offsets are not counts */
 				k = n;
 			raw_out(t, p, k, 1);
-			p += k;
-			n -= k;
+			/* p is NULL at the end of the input (finish), with n = 0 */
+			if (p) {
+				p += k;
+				n -= k;
+			}
 		}
 	}
 	if (st != BP_OK)
